@@ -233,6 +233,7 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 "Try different init parameters, or increase max_iter, "
                 "tol, or check for degenerate data.",
                 ConvergenceWarning,
+                stacklevel=3,
             )
         self._warn_empty_components(best["nk"])
         return best["labels"]
@@ -322,6 +323,7 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 "any sample; their parameters are not estimated from data. "
                 "Consider fewer components or a different initialisation.",
                 UserWarning,
+                stacklevel=3,
             )
 
     # ------------------------------------------------------------------

@@ -439,7 +439,7 @@ class BinomialMixture(BaseMixtureEM):
         return np.vstack(
             [
                 random_state.binomial(n_trials, p, size=(int(n), n_trials.size))
-                for p, n in zip(self.probabilities_, n_samples_comp)
+                for p, n in zip(self.probabilities_, n_samples_comp, strict=True)
             ]
         ).astype(np.float64)
 
