@@ -8,11 +8,10 @@ sample weights and the public prediction and scoring methods.
 A family (binomial, Gaussian, ...) supplies a handful of hooks:
 
 ``_validate_fit_data(X, **params)`` / ``_validate_predict_data(X, **params)``
-    Validate ``X`` (and family metadata such as per-sample ``n_trials``) and
-    return a *data tuple* whose first item is ``X`` and whose other items are
-    row-aligned arrays (or ``None``).
-``_prepare_fit_data(data, sample_weight)``
-    Learn data-dependent settings once per fit; return the data tuple.
+    Validate ``X`` (and family metadata such as per-sample ``n_trials``), learn
+    data-dependent settings on fit (e.g. ``n_trials_``), and return a *data
+    tuple* whose first item is ``X`` and whose other items are row-aligned
+    arrays (or ``None``).
 ``_check_initial_parameters(data)``
     Check user-supplied initial parameters against the data.
 ``_init_features(data)``
@@ -134,14 +133,6 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _validate_fit_data(self, X, **params):
         """Validate training data; return the data tuple (X first)."""
 
-    def _prepare_fit_data(self, data, sample_weight):
-        """Learn data-dependent settings (e.g. ``n_trials_``); return the data.
-
-        Called once per ``fit`` after validation, before initialisation.
-        Samples of weight zero must count as absent.
-        """
-        return data
-
     @abstractmethod
     def _validate_predict_data(self, X, **params):
         """Validate data for a fitted model; return the data tuple."""
@@ -202,7 +193,6 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         data = self._validate_fit_data(X, **params)
         n_samples = data[0].shape[0]
         sample_weight = self._check_sample_weight(sample_weight, data[0])
-        data = self._prepare_fit_data(data, sample_weight)
         self._check_enough_samples(n_samples, sample_weight)
         self._check_initial_parameters(data)
 

@@ -207,7 +207,7 @@ class BinomialMixture(BaseMixtureEM):
         Numbers of trials used when a method gets no per-sample ``n_trials``.
         With ``n_trials=None`` this is the per-feature maximum count seen in
         ``fit`` (or of the per-sample ``n_trials`` given to ``fit``), rounded
-        up to a whole number; samples of weight zero are not counted.
+        up to a whole number.
 
     converged_ : bool
         Whether the best run converged.
@@ -314,25 +314,20 @@ class BinomialMixture(BaseMixtureEM):
 
     def _validate_fit_data(self, X, n_trials=None):
         X = self._validate_counts(X, reset=True)
-        return X, _check_per_sample_trials(n_trials, X, "fit")
-
-    def _prepare_fit_data(self, data, sample_weight):
-        X, per_sample = data
-        self.n_trials_ = self._resolve_n_trials(X, per_sample, sample_weight)
+        per_sample = _check_per_sample_trials(n_trials, X, "fit")
+        self.n_trials_ = self._resolve_n_trials(X, per_sample)
         return self._make_data(X, per_sample)
 
     def _validate_predict_data(self, X, n_trials=None):
         X = self._validate_counts(X, reset=False)
         return self._make_data(X, _check_per_sample_trials(n_trials, X, "predict"))
 
-    def _resolve_n_trials(self, X, per_sample, sample_weight):
+    def _resolve_n_trials(self, X, per_sample):
         n_features = X.shape[1]
         if self.n_trials is None:
-            # The smallest whole number of trials that covers every count seen
-            # (samples of weight zero count as absent).
+            # The smallest whole number of trials that makes every count seen
+            # possible.
             seen = X if per_sample is None else np.broadcast_to(per_sample, X.shape)
-            if sample_weight is not None:
-                seen = seen[sample_weight > 0]
             return np.ceil(seen.max(axis=0))
         n_trials = np.asarray(self.n_trials, dtype=np.float64)
         if n_trials.ndim == 0:
