@@ -1,0 +1,574 @@
+"""Choosing a mixture by information criteria.
+
+Two tools, for the two ways scikit-learn users choose models:
+
+* :class:`InformationCriterionScorer` and its instances :data:`neg_bic_scorer`
+  and :data:`neg_aic_scorer` are scorers for ``GridSearchCV(scoring=...)``,
+  ``cross_validate`` and friends. They return the *negated* criterion, so
+  that, as for every scikit-learn scorer, higher is better.
+* :func:`criteria_grid` fits every combination of a parameter grid (by
+  default ``n_components`` from 1 to 9 times the four covariance types of a
+  Gaussian mixture) on the whole data and returns a :class:`CriteriaGrid`:
+  the table of BIC and AIC values that R's ``mclust::mclustBIC`` gives, with
+  the best model by BIC.
+
+Criteria follow scikit-learn's sign convention, ``-2 log L + penalty``: lower
+is better (``mclust`` reports the negation, where higher is better).
+"""
+
+import inspect
+import itertools
+import warnings
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+from sklearn.utils.metadata_routing import MetadataRequest
+
+__all__ = [
+    "CriteriaGrid",
+    "InformationCriterionScorer",
+    "criteria_grid",
+    "neg_aic_scorer",
+    "neg_bic_scorer",
+]
+
+_CRITERIA = ("bic", "aic")
+_COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+
+
+# ----------------------------------------------------------------------
+# Scorers
+# ----------------------------------------------------------------------
+class InformationCriterionScorer:
+    """Scorer returning the negated BIC or AIC of a fitted mixture.
+
+    ``scorer(estimator, X, y=None, **metadata)`` returns
+    ``-estimator.bic(X, **metadata)`` (or ``aic``): higher is better, as
+    ``GridSearchCV`` and ``cross_validate`` expect. When ``estimator`` is a
+    :class:`~sklearn.pipeline.Pipeline`, ``X`` is first transformed by every
+    step but the last, and the criterion of the last step is returned.
+
+    Under ``sklearn.set_config(enable_metadata_routing=True)``, per-sample
+    metadata of the criterion, such as the ``n_trials`` of
+    :class:`~skem.BinomialMixture`, reaches it once requested with
+    :meth:`set_score_request`; cross-validation splits it together with
+    ``X``.
+
+    Parameters
+    ----------
+    criterion : {'bic', 'aic'}, default='bic'
+        Name of the estimator's method that computes the criterion.
+
+    See Also
+    --------
+    neg_bic_scorer : Shared instance with ``criterion='bic'``.
+    neg_aic_scorer : Shared instance with ``criterion='aic'``.
+    criteria_grid : Criteria over a whole grid of models, fitted on all data.
+
+    Notes
+    -----
+    Inside ``GridSearchCV`` the criterion is computed on each held-out fold,
+    so its value scales with the fold size; candidates are compared on the
+    same folds, so the ranking is sound. For the textbook BIC, computed on
+    the data the model was fitted to, pass ``cv=[(indices, indices)]`` with
+    ``indices = np.arange(n_samples)``, or use :func:`criteria_grid`.
+
+    The module-level :data:`neg_bic_scorer` and :data:`neg_aic_scorer` are
+    shared; to request metadata, make your own instance rather than calling
+    ``set_score_request`` on them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from skem import BinomialMixture
+    >>> from skem.model_selection import neg_bic_scorer
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.vstack([rng.binomial(20, 0.2, (60, 1)), rng.binomial(20, 0.7, (60, 1))])
+    >>> search = GridSearchCV(
+    ...     BinomialMixture(n_trials=20, random_state=0),
+    ...     {"n_components": [1, 2, 3]},
+    ...     scoring=neg_bic_scorer,
+    ... ).fit(X)
+    >>> search.best_params_
+    {'n_components': 2}
+    >>> model = search.best_estimator_
+    >>> bool(neg_bic_scorer(model, X) == -model.bic(X))
+    True
+    """
+
+    def __init__(self, criterion="bic"):
+        if criterion not in _CRITERIA:
+            raise ValueError(
+                f"criterion must be one of {_CRITERIA}, got {criterion!r}."
+            )
+        self.criterion = criterion
+        self._requests = {}
+
+    def __call__(self, estimator, X, y=None, **metadata):
+        """Negated criterion of the fitted ``estimator`` on ``X``.
+
+        Parameters
+        ----------
+        estimator : fitted mixture or Pipeline ending in one
+            The model to score.
+
+        X : array-like of shape (n_samples, n_features)
+            Data to score.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        **metadata : dict
+            Passed on to the criterion, e.g. ``n_trials``.
+
+        Returns
+        -------
+        score : float
+            ``-criterion(X)``; higher is better.
+        """
+        estimator, X = _final_estimator_and_data(estimator, X)
+        return -float(getattr(estimator, self.criterion)(X, **metadata))
+
+    def __repr__(self):
+        return f"{type(self).__name__}(criterion={self.criterion!r})"
+
+    def set_score_request(self, **kwargs):
+        """Request metadata to be passed to the criterion.
+
+        Only meaningful under ``sklearn.set_config(enable_metadata_routing=True)``.
+
+        Parameters
+        ----------
+        **kwargs : dict
+            ``param_name=alias`` pairs, with ``alias`` in ``{True, False, None,
+            str}``, e.g. ``n_trials=True``.
+
+        Returns
+        -------
+        self : InformationCriterionScorer
+            This scorer.
+        """
+        self._requests.update(kwargs)
+        return self
+
+    def get_metadata_routing(self):
+        """Metadata this scorer requests for its ``score`` method.
+
+        Returns
+        -------
+        request : :class:`~sklearn.utils.metadata_routing.MetadataRequest`
+            The requests set by :meth:`set_score_request`.
+        """
+        request = MetadataRequest(owner=type(self).__name__)
+        for param, alias in self._requests.items():
+            request.score.add_request(param=param, alias=alias)
+        return request
+
+    def _accept_sample_weight(self):
+        # Asked by scikit-learn's multimetric scorer when routing is off; the
+        # criteria are unweighted.
+        return False
+
+
+#: Scorer returning ``-estimator.bic(X)``: higher is better.
+neg_bic_scorer = InformationCriterionScorer("bic")
+
+#: Scorer returning ``-estimator.aic(X)``: higher is better.
+neg_aic_scorer = InformationCriterionScorer("aic")
+
+
+def _final_estimator_and_data(estimator, X):
+    """The last step of a pipeline and ``X`` transformed by the other steps."""
+    if isinstance(estimator, Pipeline):
+        if len(estimator.steps) > 1:
+            X = estimator[:-1].transform(X)
+        return estimator[-1], X
+    return estimator, X
+
+
+# ----------------------------------------------------------------------
+# A grid of models, fitted on all the data
+# ----------------------------------------------------------------------
+class CriteriaGrid:
+    """BIC and AIC of every model of a grid, as returned by :func:`criteria_grid`.
+
+    Parameters
+    ----------
+    params : list of dict
+        The parameters of every candidate, in the order they were fitted.
+
+    log_likelihood : array-like of shape (n_candidates,)
+        Total (weighted) log-likelihood of the data under each fitted model;
+        NaN where the fit failed.
+
+    n_parameters : array-like of shape (n_candidates,)
+        Number of free parameters of each model.
+
+    n_samples : float
+        Number of samples (sum of the weights) in the penalty of the BIC.
+
+    estimators : list
+        The fitted models; None where the fit failed.
+
+    Attributes
+    ----------
+    params : list of dict
+        The parameters of every candidate.
+
+    bic : ndarray of shape (n_candidates,)
+        ``-2 log L + log(n_samples) n_parameters``; lower is better.
+
+    aic : ndarray of shape (n_candidates,)
+        ``-2 log L + 2 n_parameters``; lower is better.
+
+    log_likelihood : ndarray of shape (n_candidates,)
+        Total log-likelihood of each model.
+
+    n_parameters : ndarray of shape (n_candidates,)
+        Free parameters of each model.
+
+    estimators : list
+        The fitted models.
+
+    best_index_ : int
+        Index of the candidate of smallest BIC.
+
+    best_params_ : dict
+        Parameters of the candidate of smallest BIC.
+
+    best_estimator_ : estimator
+        The fitted candidate of smallest BIC.
+
+    See Also
+    --------
+    criteria_grid : Fit a grid and build this table.
+    """
+
+    def __init__(self, params, log_likelihood, n_parameters, n_samples, estimators):
+        self.params = list(params)
+        self.log_likelihood = np.asarray(log_likelihood, dtype=np.float64)
+        self.n_parameters = np.asarray(n_parameters, dtype=np.float64)
+        self.n_samples = float(n_samples)
+        self.estimators = list(estimators)
+        self.bic = -2 * self.log_likelihood + np.log(n_samples) * self.n_parameters
+        self.aic = -2 * self.log_likelihood + 2 * self.n_parameters
+
+    def best_index(self, criterion="bic"):
+        """Index of the candidate with the smallest criterion.
+
+        Parameters
+        ----------
+        criterion : {'bic', 'aic'}, default='bic'
+            Criterion to minimise.
+
+        Returns
+        -------
+        index : int
+            Position in :attr:`params`; NaN values (failed fits) are skipped.
+        """
+        values = self._values(criterion)
+        if np.all(np.isnan(values)):
+            raise ValueError("Every fit of the grid failed; there is no best model.")
+        return int(np.nanargmin(values))
+
+    @property
+    def best_index_(self):
+        return self.best_index("bic")
+
+    @property
+    def best_params_(self):
+        return dict(self.params[self.best_index_])
+
+    @property
+    def best_estimator_(self):
+        return self.estimators[self.best_index_]
+
+    def table(self, criterion="bic"):
+        """The criterion as a 2-D table: ``n_components`` by the other params.
+
+        Parameters
+        ----------
+        criterion : {'bic', 'aic'}, default='bic'
+            Criterion to tabulate.
+
+        Returns
+        -------
+        rows : list
+            Values of ``n_components`` (of the first parameter when the grid
+            has no ``n_components``), one per row.
+
+        columns : list of str
+            One label per combination of the other parameters, e.g. the
+            covariance types; ``[criterion.upper()]`` when there are none.
+
+        values : ndarray of shape (len(rows), len(columns))
+            The criterion; NaN where a combination was not fitted or failed.
+        """
+        values = self._values(criterion)
+        row_key = self._row_key()
+        rows, columns = [], []
+        cells = {}
+        for params, value in zip(self.params, values, strict=True):
+            row = params.get(row_key)
+            column = _column_label(params, row_key) or criterion.upper()
+            if row not in rows:
+                rows.append(row)
+            if column not in columns:
+                columns.append(column)
+            cells[row, column] = value
+        table = np.full((len(rows), len(columns)), np.nan)
+        for (row, column), value in cells.items():
+            table[rows.index(row), columns.index(column)] = value
+        return rows, columns, table
+
+    def to_frame(self):
+        """The grid as a :class:`pandas.DataFrame`, one row per candidate.
+
+        Requires pandas.
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+            One column per grid parameter, then ``n_parameters``,
+            ``log_likelihood``, ``bic`` and ``aic``.
+        """
+        import pandas as pd
+
+        frame = pd.DataFrame(self.params)
+        frame["n_parameters"] = self.n_parameters
+        frame["log_likelihood"] = self.log_likelihood
+        frame["bic"] = self.bic
+        frame["aic"] = self.aic
+        return frame
+
+    def __str__(self):
+        lines = []
+        for criterion, title in [
+            ("bic", "Bayesian Information Criterion (BIC), lower is better:"),
+            ("aic", "Akaike Information Criterion (AIC), lower is better:"),
+        ]:
+            lines += [title, _format_table(*self.table(criterion), self._row_key())]
+            lines.append("")
+        if np.all(np.isnan(self.bic)):
+            lines.append("Every fit failed.")
+        else:
+            best = ", ".join(f"{k}={v!r}" for k, v in self.best_params_.items())
+            bic = self.bic[self.best_index_]
+            lines.append(f"Best by BIC: {best} (BIC = {bic:.2f})")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        best = "none" if np.all(np.isnan(self.bic)) else self.best_params_
+        return (
+            f"<{type(self).__name__}: {len(self.params)} candidates, "
+            f"best by BIC {best}>"
+        )
+
+    def _values(self, criterion):
+        if criterion not in _CRITERIA:
+            raise ValueError(
+                f"criterion must be one of {_CRITERIA}, got {criterion!r}."
+            )
+        return getattr(self, criterion)
+
+    def _row_key(self):
+        keys = list(self.params[0]) if self.params else []
+        if "n_components" in keys or not keys:
+            return "n_components"
+        return keys[0]
+
+
+def _column_label(params, row_key):
+    others = {k: v for k, v in params.items() if k != row_key}
+    if len(others) == 1:
+        return str(next(iter(others.values())))
+    return ", ".join(f"{k}={v}" for k, v in others.items())
+
+
+def _format_table(rows, columns, values, row_key):
+    cells = [[f"{v:.2f}" if np.isfinite(v) else "NA" for v in line] for line in values]
+    first = [row_key] + [str(r) for r in rows]
+    width0 = max(len(s) for s in first)
+    widths = [
+        max([len(c)] + [len(line[j]) for line in cells]) for j, c in enumerate(columns)
+    ]
+    header = " ".join(
+        [first[0].rjust(width0)]
+        + [c.rjust(w) for c, w in zip(columns, widths, strict=True)]
+    )
+    body = [
+        " ".join(
+            [label.rjust(width0)]
+            + [s.rjust(w) for s, w in zip(line, widths, strict=True)]
+        )
+        for label, line in zip(first[1:], cells, strict=True)
+    ]
+    return "\n".join([header] + body)
+
+
+def _default_param_grid(estimator):
+    grid = {"n_components": list(range(1, 10))}
+    if "covariance_type" in estimator.get_params():
+        grid["covariance_type"] = list(_COVARIANCE_TYPES)
+    return grid
+
+
+def _expand_grid(param_grid):
+    if not isinstance(param_grid, dict) or not param_grid:
+        raise ValueError(
+            "param_grid must be a non-empty dict of parameter name to list of "
+            f"values, got {param_grid!r}."
+        )
+    names = list(param_grid)
+    for name in names:
+        if isinstance(param_grid[name], str) or not np.iterable(param_grid[name]):
+            raise ValueError(
+                f"param_grid[{name!r}] must be a list of values, got "
+                f"{param_grid[name]!r}."
+            )
+    return [
+        dict(zip(names, values, strict=True))
+        for values in itertools.product(*(param_grid[n] for n in names))
+    ]
+
+
+def _accepted(method, params):
+    """The items of ``params`` that ``method`` takes as keyword arguments."""
+    names = inspect.signature(method).parameters
+    return {k: v for k, v in params.items() if k in names}
+
+
+def _fit_and_measure(estimator, X, sample_weight, fit_params, on_error):
+    """Fit one candidate; return (log-likelihood, n_parameters, estimator)."""
+    if sample_weight is not None:
+        fit_params = {**fit_params, "sample_weight": sample_weight}
+    try:
+        estimator.fit(X, **fit_params)
+        log_prob = estimator.score_samples(
+            X, **_accepted(estimator.score_samples, fit_params)
+        )
+    except (ValueError, ArithmeticError) as exc:
+        if on_error == "raise":
+            raise
+        warnings.warn(
+            f"Fitting {estimator!r} failed and is scored NaN: "
+            f"{type(exc).__name__}: {exc}",
+            UserWarning,
+            stacklevel=2,
+        )
+        return np.nan, np.nan, None
+    weights = np.ones_like(log_prob) if sample_weight is None else sample_weight
+    return float(weights @ log_prob), estimator._n_parameters(), estimator
+
+
+def criteria_grid(
+    estimator,
+    X,
+    param_grid=None,
+    *,
+    sample_weight=None,
+    n_jobs=None,
+    on_error="warn",
+    **fit_params,
+):
+    """Fit a grid of mixtures on ``X`` and tabulate their BIC and AIC.
+
+    The job of R's ``mclust::mclustBIC``: every combination of
+    ``param_grid`` is set on a clone of ``estimator``, fitted on all of
+    ``X`` and scored by BIC and AIC on the same data. The result prints as a
+    table (``n_components`` by covariance type), gives the arrays to plot,
+    and the best model by BIC.
+
+    Parameters
+    ----------
+    estimator : skem mixture
+        Template model, e.g. ``GaussianMixtureEM(random_state=0)`` or
+        ``BinomialMixture(n_trials=10)``; its other parameters (``n_init``,
+        ``init_params``, ...) are kept.
+
+    X : array-like of shape (n_samples, n_features)
+        Data to fit.
+
+    param_grid : dict of str to list, default=None
+        Values of each parameter to try; every combination is fitted.
+        ``None`` takes ``n_components`` from 1 to 9 and, when the estimator
+        has a ``covariance_type``, the four types ``'full'``, ``'tied'``,
+        ``'diag'`` and ``'spherical'``.
+
+    sample_weight : array-like of shape (n_samples,), default=None
+        Frequency weights passed to ``fit``; the log-likelihood becomes the
+        weighted sum and the number of samples in the BIC penalty the sum of
+        the weights.
+
+    n_jobs : int, default=None
+        Number of fits to run in parallel with joblib; ``None`` means 1,
+        ``-1`` all processors.
+
+    on_error : {'warn', 'raise'}, default='warn'
+        What to do when a fit fails (e.g. a singular covariance): ``'warn'``
+        names the failure in a warning and records NaN criteria, shown as
+        ``NA`` in the table like ``mclust``; ``'raise'`` propagates the error.
+
+    **fit_params : dict
+        Further arguments of ``fit``, e.g. per-sample ``n_trials`` of
+        :class:`~skem.BinomialMixture`; those that ``score_samples`` accepts
+        are passed to it too.
+
+    Returns
+    -------
+    grid : CriteriaGrid
+        Parameters, log-likelihoods, numbers of parameters, BIC, AIC and the
+        fitted models of every candidate; ``grid.best_params_`` and
+        ``grid.best_estimator_`` give the model of smallest BIC.
+
+    See Also
+    --------
+    InformationCriterionScorer : The criteria as ``GridSearchCV`` scorers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skem import BinomialMixture
+    >>> from skem.model_selection import criteria_grid
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.vstack([rng.binomial(20, 0.2, (60, 1)), rng.binomial(20, 0.7, (60, 1))])
+    >>> grid = criteria_grid(
+    ...     BinomialMixture(n_trials=20, random_state=0), X,
+    ...     {"n_components": [1, 2, 3]},
+    ... )
+    >>> grid.best_params_
+    {'n_components': 2}
+    >>> print(grid)  # doctest: +ELLIPSIS
+    Bayesian Information Criterion (BIC), lower is better:
+    n_components    BIC
+               1 ...
+               2 ...
+               3 ...
+    <BLANKLINE>
+    Akaike Information Criterion (AIC), lower is better:
+    ...
+    Best by BIC: n_components=2 (BIC = ...)
+    """
+    if param_grid is None:
+        param_grid = _default_param_grid(estimator)
+    if on_error not in ("warn", "raise"):
+        raise ValueError(f"on_error must be 'warn' or 'raise', got {on_error!r}.")
+    candidates = _expand_grid(param_grid)
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    results = Parallel(n_jobs=n_jobs)(
+        delayed(_fit_and_measure)(
+            clone(estimator).set_params(**params),
+            X,
+            sample_weight,
+            fit_params,
+            on_error,
+        )
+        for params in candidates
+    )
+    log_likelihood, n_parameters, estimators = zip(*results, strict=True)
+    n_samples = np.asarray(X).shape[0] if sample_weight is None else sample_weight.sum()
+    return CriteriaGrid(candidates, log_likelihood, n_parameters, n_samples, estimators)
