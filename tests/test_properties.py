@@ -1,0 +1,62 @@
+"""Property-based checks of the EM engine's invariants."""
+
+import warnings
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import ConvergenceWarning
+
+from skem import BinomialMixture
+
+
+@st.composite
+def count_problems(draw):
+    n_samples = draw(st.integers(3, 40))
+    n_features = draw(st.integers(1, 4))
+    n_trials = draw(st.integers(1, 30))
+    seed = draw(st.integers(0, 2**31 - 1))
+    rng = np.random.RandomState(seed)
+    X = rng.binomial(
+        n_trials, rng.uniform(size=n_features), size=(n_samples, n_features)
+    )
+    n_components = draw(st.integers(1, min(4, n_samples)))
+    init_params = draw(
+        st.sampled_from(["kmeans", "k-means++", "random", "random_from_data"])
+    )
+    weights = draw(st.booleans())
+    sample_weight = rng.uniform(0.1, 3, size=n_samples) if weights else None
+    return X, n_trials, n_components, init_params, sample_weight, seed
+
+
+@settings(max_examples=60, deadline=None)
+@given(count_problems())
+def test_em_invariants_hold_on_random_count_data(problem):
+    X, n_trials, n_components, init_params, sample_weight, seed = problem
+    model = BinomialMixture(
+        n_components=n_components,
+        n_trials=n_trials,
+        init_params=init_params,
+        max_iter=30,
+        random_state=seed,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", UserWarning)  # empty components
+        labels = model.fit_predict(X, sample_weight=sample_weight)
+
+    # EM never lowers the likelihood.
+    assert np.diff(model.lower_bounds_).min() >= -1e-10 * max(
+        1.0, abs(model.lower_bound_)
+    )
+    # The reported bound is the score of the returned parameters.
+    assert_allclose(
+        model.lower_bound_, model.score(X, sample_weight=sample_weight), rtol=1e-12
+    )
+    assert_array_equal(labels, model.predict(X))
+    proba = model.predict_proba(X)
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert np.all(np.isfinite(model.probabilities_))
+    assert np.all((model.probabilities_ > 0) & (model.probabilities_ < 1))
+    assert_allclose(model.weights_.sum(), 1.0)
