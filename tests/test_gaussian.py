@@ -1,0 +1,606 @@
+"""Tests of GaussianMixtureEM against scipy, scikit-learn and first principles."""
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy.special import logsumexp
+from scipy.stats import multivariate_normal
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import GaussianMixture
+
+from skem import GaussianMixtureEM
+from skem._gaussian import (
+    GaussianStats,
+    _compute_precision_cholesky,
+    _covariances_from_cholesky,
+    _estimate_gaussian_covariances,
+    _estimate_gaussian_log_prob,
+    _estimate_gaussian_statistics,
+    _precision_cholesky_from_precisions,
+    _precisions_from_cholesky,
+)
+
+COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
+PARITY_SHAPES = [(200, 2, 3), (500, 5, 4), (50, 1, 2)]
+ignore_convergence = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)
+
+
+# ----------------------------------------------------------------------
+# Helpers
+# ----------------------------------------------------------------------
+def make_blobs(n_samples, n_features, n_components, seed, spread=3.0):
+    """Overlapping Gaussian blobs with random anisotropic shapes."""
+    rng = np.random.RandomState(seed)
+    centers = rng.normal(scale=spread, size=(n_components, n_features))
+    labels = rng.randint(n_components, size=n_samples)
+    shapes = rng.normal(size=(n_components, n_features, n_features)) / np.sqrt(
+        n_features
+    ) + np.eye(n_features)
+    noise = rng.normal(size=(n_samples, n_features))
+    return centers[labels] + np.einsum("ni,nij->nj", noise, shapes[labels])
+
+
+def random_covariances(covariance_type, n_components, n_features, rng):
+    """Well-conditioned random covariances of the given type."""
+    if covariance_type in ("full", "tied"):
+        a = rng.normal(size=(n_components, n_features, n_features))
+        covariances = a @ a.transpose(0, 2, 1) / n_features + 0.5 * np.eye(n_features)
+        return covariances[0] if covariance_type == "tied" else covariances
+    if covariance_type == "diag":
+        return rng.uniform(0.5, 2.0, size=(n_components, n_features))
+    return rng.uniform(0.5, 2.0, size=n_components)
+
+
+def full_covariances(covariances, covariance_type, n_components, n_features):
+    """The (n_components, n_features, n_features) matrices of any type."""
+    if covariance_type == "full":
+        return covariances
+    if covariance_type == "tied":
+        return np.stack([covariances] * n_components)
+    if covariance_type == "diag":
+        return np.stack([np.diag(c) for c in covariances])
+    return np.stack([c * np.eye(n_features) for c in covariances])
+
+
+def initial_parameters(X, n_components, covariance_type, seed):
+    """Weights, means and precisions to start both libraries from."""
+    rng = np.random.RandomState(seed)
+    n_samples, n_features = X.shape
+    weights = rng.dirichlet(np.full(n_components, 5.0))
+    means = X[rng.choice(n_samples, n_components, replace=False)]
+    covariance = np.atleast_2d(np.cov(X.T))
+    precision = np.linalg.inv(covariance)
+    precisions = {
+        "full": np.stack([precision] * n_components),
+        "tied": precision,
+        "diag": np.tile(1 / np.diag(covariance), (n_components, 1)),
+        "spherical": np.full(n_components, 1 / np.diag(covariance).mean()),
+    }[covariance_type]
+    return {"weights_init": weights, "means_init": means, "precisions_init": precisions}
+
+
+def assert_close(actual, desired, rtol=1e-8):
+    """Elementwise, relative to the largest entry of ``desired``."""
+    desired = np.asarray(desired)
+    np.testing.assert_allclose(
+        actual, desired, rtol=rtol, atol=rtol * np.abs(desired).max()
+    )
+
+
+def fitted_parameters(model):
+    return [
+        model.weights_,
+        model.means_,
+        model.covariances_,
+        model.precisions_cholesky_,
+    ]
+
+
+# ----------------------------------------------------------------------
+# Pure functions against independent references
+# ----------------------------------------------------------------------
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_estimate_gaussian_log_prob_matches_scipy(covariance_type):
+    rng = np.random.RandomState(0)
+    n_samples, n_features, n_components = 30, 3, 4
+    X = rng.normal(scale=2, size=(n_samples, n_features))
+    means = rng.normal(size=(n_components, n_features))
+    covariances = random_covariances(covariance_type, n_components, n_features, rng)
+    precisions_cholesky = _compute_precision_cholesky(covariances, covariance_type)
+    log_prob = _estimate_gaussian_log_prob(
+        X, means, precisions_cholesky, covariance_type
+    )
+    full = full_covariances(covariances, covariance_type, n_components, n_features)
+    expected = np.column_stack(
+        [multivariate_normal.logpdf(X, m, c) for m, c in zip(means, full, strict=True)]
+    )
+    np.testing.assert_allclose(log_prob, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_estimate_gaussian_covariances_match_numpy(covariance_type):
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(40, 3)) + 5
+    resp = rng.dirichlet(np.ones(2), size=40)
+    stats = _estimate_gaussian_statistics(X, resp, covariance_type)
+    covariances = _estimate_gaussian_covariances(stats, 0.1, covariance_type)
+    nk = resp.sum(axis=0)
+    per_component = np.stack(
+        [np.cov(X.T, aweights=r, bias=True) + 0.1 * np.eye(3) for r in resp.T]
+    )
+    expected = {
+        "full": per_component,
+        "tied": np.einsum("k,kij->ij", nk, per_component - 0.1 * np.eye(3)) / nk.sum()
+        + 0.1 * np.eye(3),
+        "diag": np.diagonal(per_component, axis1=1, axis2=2),
+        "spherical": np.diagonal(per_component, axis1=1, axis2=2).mean(axis=1),
+    }[covariance_type]
+    np.testing.assert_allclose(covariances, expected, rtol=1e-12)
+    np.testing.assert_allclose(stats.means, (resp.T @ X) / nk[:, None], rtol=1e-13)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_precision_cholesky_round_trips(covariance_type):
+    rng = np.random.RandomState(2)
+    covariances = random_covariances(covariance_type, 3, 4, rng)
+    chol = _compute_precision_cholesky(covariances, covariance_type)
+    precisions = _precisions_from_cholesky(chol, covariance_type)
+    np.testing.assert_allclose(
+        _covariances_from_cholesky(chol, covariance_type), covariances, rtol=1e-10
+    )
+    from_precisions = _precision_cholesky_from_precisions(precisions, covariance_type)
+    np.testing.assert_allclose(from_precisions, chol, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_stats_of_chunks_add_up_to_whole(covariance_type):
+    rng = np.random.RandomState(3)
+    X = rng.normal(size=(60, 3)) + 100
+    resp = rng.dirichlet(np.ones(3), size=60)
+    resp[:25, 2] = 0.0  # component 2 is empty in the first chunk
+    whole = _estimate_gaussian_statistics(X, resp, covariance_type)
+    first = _estimate_gaussian_statistics(X[:25], resp[:25], covariance_type)
+    second = _estimate_gaussian_statistics(X[25:], resp[25:], covariance_type)
+    merged = first + second
+    for name in ("nk", "means", "scatter"):
+        np.testing.assert_allclose(
+            getattr(merged, name), getattr(whole, name), rtol=1e-12
+        )
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_stats_merge_of_empty_components_is_finite(covariance_type):
+    rng = np.random.RandomState(4)
+    X = rng.normal(size=(10, 2))
+    resp = np.zeros((10, 2))
+    resp[:, 0] = 1.0
+    stats = _estimate_gaussian_statistics(X, resp, covariance_type)
+    merged = stats + stats
+    assert isinstance(merged, GaussianStats)
+    assert np.all(np.isfinite(merged.means)) and np.all(np.isfinite(merged.scatter))
+    np.testing.assert_array_equal(merged.nk, [20.0, 0.0])
+    np.testing.assert_allclose(merged.scatter[0], 2 * stats.scatter[0], rtol=1e-13)
+    assert not np.any(merged.scatter[1])
+
+
+# ----------------------------------------------------------------------
+# Parity with scikit-learn
+# ----------------------------------------------------------------------
+@ignore_convergence
+@pytest.mark.parametrize("max_iter", [1, 10, 50])
+@pytest.mark.parametrize("shape", PARITY_SHAPES)
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_parity_with_sklearn(covariance_type, shape, max_iter):
+    n_samples, n_features, n_components = shape
+    X = make_blobs(n_samples, n_features, n_components, seed=n_features)
+    init = initial_parameters(X, n_components, covariance_type, seed=0)
+    params = dict(n_components=n_components, covariance_type=covariance_type, tol=0.0)
+    reference = GaussianMixture(max_iter=max_iter, **params, **init).fit(X)
+    model = GaussianMixtureEM(max_iter=max_iter, **params, **init).fit(X)
+    for ours, theirs in zip(
+        fitted_parameters(model), fitted_parameters(reference), strict=True
+    ):
+        assert_close(ours, theirs)
+    assert_close(model.precisions_, reference.precisions_)
+    assert model.n_iter_ == reference.n_iter_ == max_iter
+    assert_close(model.lower_bound_, reference.score(X))
+    assert_close(model.lower_bounds_[:-1], reference.lower_bounds_)
+    assert_close(model.score_samples(X), reference.score_samples(X))
+    np.testing.assert_array_equal(model.predict(X), reference.predict(X))
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_parity_with_sklearn_from_same_seed(covariance_type):
+    X = make_blobs(300, 3, 3, seed=5)
+    params = dict(n_components=3, covariance_type=covariance_type, random_state=7)
+    reference = GaussianMixture(**params).fit(X)
+    model = GaussianMixtureEM(**params).fit(X)
+    for ours, theirs in zip(
+        fitted_parameters(model), fitted_parameters(reference), strict=True
+    ):
+        assert_close(ours, theirs)
+    assert model.n_iter_ == reference.n_iter_
+    assert model.converged_ and reference.converged_
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_sample_matches_sklearn(covariance_type):
+    X = make_blobs(100, 2, 2, seed=6)
+    init = initial_parameters(X, 2, covariance_type, seed=1)
+    params = dict(n_components=2, covariance_type=covariance_type, random_state=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reference = GaussianMixture(max_iter=3, **params, **init).fit(X)
+        model = GaussianMixtureEM(max_iter=3, **params, **init).fit(X)
+    X_ours, y_ours = model.sample(50)
+    X_theirs, y_theirs = reference.sample(50)
+    np.testing.assert_array_equal(y_ours, y_theirs)
+    assert_close(X_ours, X_theirs)
+
+
+# ----------------------------------------------------------------------
+# Where skem deliberately differs
+# ----------------------------------------------------------------------
+@ignore_convergence
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_covariances_survive_large_offset(covariance_type):
+    X = make_blobs(300, 3, 2, seed=8)
+    init = initial_parameters(X, 2, covariance_type, seed=2)
+    params = dict(n_components=2, covariance_type=covariance_type, tol=0, max_iter=20)
+    plain = GaussianMixtureEM(**params, **init).fit(X)
+    shifted_init = {**init, "means_init": init["means_init"] + 1e8}
+    shifted = GaussianMixtureEM(**params, **shifted_init).fit(X + 1e8)
+    np.testing.assert_allclose(shifted.covariances_, plain.covariances_, rtol=1e-6)
+    np.testing.assert_allclose(shifted.means_ - 1e8, plain.means_, atol=1e-6)
+    np.testing.assert_allclose(shifted.weights_, plain.weights_, rtol=1e-6)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_lower_bound_is_score_of_returned_parameters(covariance_type):
+    X = make_blobs(200, 2, 3, seed=9)
+    model = GaussianMixtureEM(
+        3, covariance_type=covariance_type, random_state=0, tol=1e-6
+    ).fit(X)
+    assert model.lower_bound_ == pytest.approx(model.score(X), rel=1e-14)
+    assert model.lower_bounds_[-1] == model.lower_bound_
+    assert len(model.lower_bounds_) == model.n_iter_ + 1
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_init_parameters_are_not_modified(covariance_type):
+    X = make_blobs(100, 2, 2, seed=10)
+    init = initial_parameters(X, 2, covariance_type, seed=3)
+    init = {name: value.astype(np.float32) for name, value in init.items()}
+    init["weights_init"] /= init["weights_init"].sum()
+    originals = {name: value.copy() for name, value in init.items()}
+    model = GaussianMixtureEM(
+        2, covariance_type=covariance_type, max_iter=0, **init
+    ).fit(X)
+    model.means_ += 1.0
+    model.weights_ *= 0.5
+    model.precisions_cholesky_ *= 2.0
+    model.fit(X)
+    for name, value in init.items():
+        assert getattr(model, name) is value
+        np.testing.assert_array_equal(value, originals[name])
+        assert value.dtype == np.float32
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_precisions_init_gives_consistent_covariances(covariance_type):
+    X = make_blobs(100, 3, 2, seed=11)
+    init = initial_parameters(X, 2, covariance_type, seed=4)
+    model = GaussianMixtureEM(
+        2, covariance_type=covariance_type, max_iter=0, **init
+    ).fit(X)
+    np.testing.assert_allclose(model.precisions_, init["precisions_init"], rtol=1e-12)
+    full_cov = full_covariances(model.covariances_, covariance_type, 2, 3)
+    full_prec = full_covariances(model.precisions_, covariance_type, 2, 3)
+    np.testing.assert_allclose(
+        full_cov @ full_prec, np.stack([np.eye(3)] * 2), atol=1e-12
+    )
+
+
+@pytest.mark.parametrize("n_samples", [0, -1, 1.5, "2"])
+def test_gaussian_sample_rejects_bad_n_samples(n_samples):
+    model = GaussianMixtureEM(random_state=0).fit(make_blobs(20, 2, 1, seed=12))
+    with pytest.raises(ValueError, match="n_samples"):
+        model.sample(n_samples)
+
+
+def test_gaussian_sample_zero_message_names_the_count():
+    model = GaussianMixtureEM(2, random_state=0).fit(make_blobs(20, 2, 2, seed=12))
+    with pytest.raises(ValueError, match=r"'n_samples': 0\. .*at least one sample"):
+        model.sample(0)
+
+
+# ----------------------------------------------------------------------
+# Bad input and degenerate data
+# ----------------------------------------------------------------------
+def test_gaussian_rejects_infinite_and_nan_data():
+    X = make_blobs(20, 2, 1, seed=13)
+    X[3, 1] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        GaussianMixtureEM().fit(X)
+    X[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        GaussianMixtureEM().fit(X)
+
+
+def test_gaussian_rejects_wrong_number_of_features():
+    model = GaussianMixtureEM(random_state=0).fit(make_blobs(20, 2, 1, seed=14))
+    with pytest.raises(ValueError, match="X has 3 features.*expecting 2 features"):
+        model.predict(np.zeros((4, 3)))
+
+
+def test_gaussian_rejects_fewer_samples_than_components():
+    with pytest.raises(ValueError, match="n_samples >= n_components"):
+        GaussianMixtureEM(n_components=5).fit(make_blobs(4, 2, 1, seed=15))
+
+
+@pytest.mark.parametrize(
+    "init, match",
+    [
+        ({"weights_init": [0.5, 0.5, 0.0]}, "weights_init"),
+        ({"weights_init": [0.7, 0.7]}, "weights_init"),
+        ({"means_init": np.zeros((3, 2))}, "means_init"),
+        ({"means_init": np.zeros((2, 3))}, "means_init"),
+        ({"means_init": [[0.0, np.inf], [1.0, 1.0]]}, "means_init"),
+    ],
+)
+def test_gaussian_rejects_bad_init_shapes(init, match):
+    with pytest.raises(ValueError, match=match):
+        GaussianMixtureEM(2, **init).fit(make_blobs(20, 2, 2, seed=16))
+
+
+@pytest.mark.parametrize(
+    "covariance_type, precisions",
+    [
+        ("full", np.stack([np.eye(2)] * 3)),
+        ("full", np.eye(2)),
+        ("tied", np.stack([np.eye(2)] * 2)),
+        ("diag", np.ones((2, 3))),
+        ("spherical", np.ones(3)),
+    ],
+)
+def test_gaussian_rejects_precisions_init_of_wrong_shape(covariance_type, precisions):
+    model = GaussianMixtureEM(
+        2, covariance_type=covariance_type, precisions_init=precisions
+    )
+    with pytest.raises(ValueError, match="'precisions_init' should have the shape"):
+        model.fit(make_blobs(20, 2, 2, seed=17))
+
+
+@pytest.mark.parametrize(
+    "covariance_type, precisions",
+    [
+        ("full", np.stack([np.eye(2), [[1.0, 2.0], [2.0, 1.0]]])),
+        ("full", np.stack([np.eye(2), [[1.0, 0.5], [0.0, 1.0]]])),
+        ("tied", [[1.0, 0.0], [0.0, -1.0]]),
+        ("diag", [[1.0, 1.0], [1.0, 0.0]]),
+        ("spherical", [1.0, -2.0]),
+    ],
+)
+def test_gaussian_rejects_precisions_init_not_positive_definite(
+    covariance_type, precisions
+):
+    model = GaussianMixtureEM(
+        2, covariance_type=covariance_type, precisions_init=precisions
+    )
+    with pytest.raises(ValueError, match="'precisions_init' should be"):
+        model.fit(make_blobs(20, 2, 2, seed=18))
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_collapsed_component_asks_for_reg_covar(covariance_type):
+    X = np.repeat([[0.0, 0.0], [4.0, 1.0]], 5, axis=0)
+    model = GaussianMixtureEM(
+        2, covariance_type=covariance_type, reg_covar=0.0, random_state=0
+    )
+    with pytest.raises(ValueError, match="increase reg_covar, or scale the input"):
+        model.fit(X)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_collapse_during_iterations_asks_for_reg_covar(covariance_type):
+    # The initial parameters are well defined (the data-driven covariances are
+    # never computed); the first M-step finds two collapsed components.
+    X = np.repeat([[0.0, 0.0], [1e3, 0.0]], 5, axis=0)
+    precisions = {
+        "full": np.stack([np.eye(2)] * 2),
+        "tied": np.eye(2),
+        "diag": np.ones((2, 2)),
+        "spherical": np.ones(2),
+    }[covariance_type]
+    model = GaussianMixtureEM(
+        2,
+        covariance_type=covariance_type,
+        reg_covar=0.0,
+        weights_init=[0.5, 0.5],
+        means_init=[[0.0, 0.0], [1e3, 0.0]],
+        precisions_init=precisions,
+    )
+    with pytest.raises(ValueError, match="increase reg_covar"):
+        model.fit(X)
+    model.set_params(max_iter=0).fit(X)  # the initial parameters alone are fine
+    np.testing.assert_allclose(model.precisions_, precisions)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.column_stack([np.arange(10.0), np.full(10, 3.0)]),  # constant feature
+        np.repeat([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]], 4, axis=0),  # duplicates
+        np.array([[0.0, 1.0], [2.0, 3.0], [5.0, -1.0]]),  # n_samples == n_components
+        np.full((6, 2), 7.0),  # a single point, repeated
+    ],
+)
+def test_gaussian_degenerate_data_ends_finite(covariance_type, X):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        model = GaussianMixtureEM(
+            3, covariance_type=covariance_type, random_state=0
+        ).fit(X)
+    for value in [*fitted_parameters(model), model.precisions_, model.lower_bound_]:
+        assert np.all(np.isfinite(value))
+    assert np.all(np.isfinite(model.score_samples(X)))
+
+
+# ----------------------------------------------------------------------
+# Behaviour
+# ----------------------------------------------------------------------
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_score_samples_matches_scipy(covariance_type):
+    X = make_blobs(150, 3, 3, seed=19)
+    model = GaussianMixtureEM(3, covariance_type=covariance_type, random_state=0)
+    model.fit(X)
+    full = full_covariances(model.covariances_, covariance_type, 3, 3)
+    expected = logsumexp(
+        [
+            np.log(w) + multivariate_normal.logpdf(X, m, c)
+            for w, m, c in zip(model.weights_, model.means_, full, strict=True)
+        ],
+        axis=0,
+    )
+    np.testing.assert_allclose(model.score_samples(X), expected, rtol=1e-11)
+
+
+@pytest.mark.parametrize(
+    "covariance_type, n_parameters",
+    # n_components=2, n_features=3: covariances + means (6) + weights (1)
+    [("full", 2 * 6 + 6 + 1), ("tied", 6 + 6 + 1), ("diag", 6 + 6 + 1),
+     ("spherical", 2 + 6 + 1)],
+)  # fmt: skip
+def test_gaussian_aic_bic_count_parameters(covariance_type, n_parameters):
+    X = make_blobs(120, 3, 2, seed=20)
+    model = GaussianMixtureEM(2, covariance_type=covariance_type, random_state=0)
+    model.fit(X)
+    log_likelihood = model.score_samples(X).sum()
+    assert model.aic(X) == pytest.approx(-2 * log_likelihood + 2 * n_parameters)
+    assert model.bic(X) == pytest.approx(
+        -2 * log_likelihood + np.log(120) * n_parameters
+    )
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_sample_moments_match_parameters(covariance_type):
+    X = make_blobs(200, 2, 2, seed=21, spread=5.0)
+    model = GaussianMixtureEM(2, covariance_type=covariance_type, random_state=0)
+    model.fit(X)
+    samples, labels = model.sample(40_000)
+    full = full_covariances(model.covariances_, covariance_type, 2, 2)
+    assert samples.shape == (40_000, 2)
+    np.testing.assert_allclose(np.bincount(labels) / 40_000, model.weights_, atol=0.01)
+    for k in range(2):
+        drawn = samples[labels == k]
+        scale = np.sqrt(np.diag(full[k]))
+        np.testing.assert_allclose(
+            drawn.mean(axis=0),
+            model.means_[k],
+            atol=5 * scale.max() / np.sqrt(len(drawn)),
+        )
+        np.testing.assert_allclose(
+            np.cov(drawn.T), full[k], atol=0.05 * scale.max() ** 2
+        )
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_lower_bounds_never_decrease(covariance_type):
+    X = make_blobs(300, 2, 4, seed=22, spread=1.5)
+    model = GaussianMixtureEM(
+        4, covariance_type=covariance_type, tol=1e-8, max_iter=300,
+        init_params="random", random_state=0,
+    ).fit(X)  # fmt: skip
+    assert model.n_iter_ > 5
+    assert np.diff(model.lower_bounds_).min() >= -1e-10
+
+
+@ignore_convergence
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+@pytest.mark.parametrize("max_iter", [1, 3, 100])
+def test_gaussian_fit_predict_equals_fit_then_predict(covariance_type, max_iter):
+    X = make_blobs(200, 2, 3, seed=23, spread=1.5)
+    params = dict(
+        n_components=3, covariance_type=covariance_type, max_iter=max_iter,
+        random_state=0, init_params="random",
+    )  # fmt: skip
+    labels = GaussianMixtureEM(**params).fit_predict(X)
+    np.testing.assert_array_equal(labels, GaussianMixtureEM(**params).fit(X).predict(X))
+
+
+def test_gaussian_recovers_well_separated_parameters():
+    rng = np.random.RandomState(24)
+    means = np.array([[-8.0, 0.0], [0.0, 8.0], [8.0, 0.0]])
+    covariances = np.array(
+        [[[1.0, 0.5], [0.5, 1.0]], [[2.0, 0.0], [0.0, 0.5]], [[0.5, -0.2], [-0.2, 1.0]]]
+    )
+    weights = np.array([0.5, 0.3, 0.2])
+    counts = (weights * 6000).astype(int)
+    X = np.vstack(
+        [
+            rng.multivariate_normal(m, c, n)
+            for m, c, n in zip(means, covariances, counts, strict=True)
+        ]
+    )
+    model = GaussianMixtureEM(3, random_state=0).fit(X)
+    order = np.argsort(model.means_[:, 0] + 0.1 * model.means_[:, 1])
+    np.testing.assert_allclose(model.weights_[order], weights, atol=0.01)
+    np.testing.assert_allclose(model.means_[order], means, atol=0.1)
+    np.testing.assert_allclose(model.covariances_[order], covariances, atol=0.1)
+    assert model.converged_
+
+
+@ignore_convergence
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_weighted_fit_equals_repeated_rows(covariance_type):
+    X = make_blobs(60, 2, 3, seed=25, spread=2.0)
+    sample_weight = np.random.RandomState(0).randint(0, 4, size=60)
+    init = initial_parameters(X, 3, covariance_type, seed=5)
+    params = dict(n_components=3, covariance_type=covariance_type, tol=0, max_iter=20)
+    weighted = GaussianMixtureEM(**params, **init).fit(X, sample_weight=sample_weight)
+    X_repeated = np.repeat(X, sample_weight, axis=0)
+    repeated = GaussianMixtureEM(**params, **init).fit(X_repeated)
+    for ours, theirs in zip(
+        fitted_parameters(weighted), fitted_parameters(repeated), strict=True
+    ):
+        assert_close(ours, theirs, rtol=1e-10)
+    assert_close(weighted.lower_bounds_, repeated.lower_bounds_, rtol=1e-10)
+    assert weighted.score(X, sample_weight=sample_weight) == pytest.approx(
+        repeated.score(X_repeated), rel=1e-12
+    )
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_float32_input(covariance_type):
+    X = make_blobs(200, 3, 2, seed=26)
+    params = dict(n_components=2, covariance_type=covariance_type, random_state=0)
+    model32 = GaussianMixtureEM(**params).fit(X.astype(np.float32))
+    model64 = GaussianMixtureEM(**params).fit(X.astype(np.float32).astype(np.float64))
+    for ours, theirs in zip(
+        fitted_parameters(model32), fitted_parameters(model64), strict=True
+    ):
+        assert ours.dtype == np.float64
+        assert_close(ours, theirs, rtol=1e-5)
+    assert model32.score(X.astype(np.float32)) == pytest.approx(
+        model64.score(X), rel=1e-5
+    )
+
+
+@ignore_convergence
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_warm_start_continues(covariance_type):
+    X = make_blobs(200, 2, 3, seed=27, spread=1.5)
+    init = initial_parameters(X, 3, covariance_type, seed=6)
+    params = dict(n_components=3, covariance_type=covariance_type, tol=0, **init)
+    warm = GaussianMixtureEM(max_iter=4, warm_start=True, **params).fit(X)
+    warm.fit(X)
+    once = GaussianMixtureEM(max_iter=8, **params).fit(X)
+    for ours, theirs in zip(
+        fitted_parameters(warm), fitted_parameters(once), strict=True
+    ):
+        assert_close(ours, theirs, rtol=1e-12)
+    assert warm.lower_bounds_[0] == pytest.approx(once.lower_bounds_[4], rel=1e-12)
