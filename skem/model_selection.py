@@ -105,7 +105,9 @@ class InformationCriterionScorer:
                 f"criterion must be one of {_CRITERIA}, got {criterion!r}."
             )
         self.criterion = criterion
-        self._requests = {}
+        # Unset, like a consumer's own parameters: passing per-sample n_trials
+        # without requesting it is an error rather than a silent default.
+        self._requests = {"n_trials": None}
 
     def __call__(self, estimator, X, y=None, **metadata):
         """Negated criterion of the fitted ``estimator`` on ``X``.
