@@ -212,10 +212,25 @@ def test_gaussian_parity_with_sklearn(covariance_type, shape, max_iter):
     np.testing.assert_array_equal(model.predict(X), reference.predict(X))
 
 
-@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_gaussian_parity_with_sklearn_from_same_seed(covariance_type):
+@pytest.mark.parametrize(
+    "init_params, covariance_type",
+    [
+        (init_params, covariance_type)
+        for init_params in ("kmeans", "k-means++", "random", "random_from_data")
+        for covariance_type in COVARIANCE_TYPES
+        # scikit-learn's tied covariance of one-point seeds is documented as
+        # different; see test_gaussian_tied_covariance_of_seeds_is_pooled_scatter
+        if covariance_type != "tied" or init_params in ("kmeans", "random")
+    ],
+)
+def test_gaussian_parity_with_sklearn_from_same_seed(init_params, covariance_type):
     X = make_blobs(300, 3, 3, seed=5)
-    params = dict(n_components=3, covariance_type=covariance_type, random_state=7)
+    params = dict(
+        n_components=3,
+        covariance_type=covariance_type,
+        init_params=init_params,
+        random_state=7,
+    )
     reference = GaussianMixture(**params).fit(X)
     model = GaussianMixtureEM(**params).fit(X)
     for ours, theirs in zip(
@@ -224,6 +239,29 @@ def test_gaussian_parity_with_sklearn_from_same_seed(covariance_type):
         assert_close(ours, theirs)
     assert model.n_iter_ == reference.n_iter_
     assert model.converged_ and reference.converged_
+    # The first entry differs for one-point seeds, where scikit-learn's initial
+    # weights do not sum to one (documented).
+    assert_close(model.lower_bounds_[1:-1], reference.lower_bounds_[1:])
+    if init_params in ("kmeans", "random"):
+        assert_close(model.lower_bounds_[0], reference.lower_bounds_[0])
+
+
+@pytest.mark.parametrize("init_params", ["k-means++", "random_from_data"])
+def test_gaussian_tied_covariance_of_seeds_is_pooled_scatter(init_params):
+    # One point per component has no scatter: the initial tied covariance is
+    # reg_covar * I, as for the other covariance types (scikit-learn's counts
+    # every sample's x x^T against the seeds' responsibilities only).
+    X = make_blobs(100, 2, 2, seed=28)
+    model = GaussianMixtureEM(
+        2,
+        covariance_type="tied",
+        init_params=init_params,
+        reg_covar=1e-3,
+        max_iter=0,
+        random_state=0,
+    ).fit(X)
+    np.testing.assert_allclose(model.covariances_, 1e-3 * np.eye(2), rtol=1e-12)
+    assert model.weights_.sum() == pytest.approx(1.0, rel=1e-14)
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
@@ -604,3 +642,26 @@ def test_gaussian_warm_start_continues(covariance_type):
     ):
         assert_close(ours, theirs, rtol=1e-12)
     assert warm.lower_bounds_[0] == pytest.approx(once.lower_bounds_[4], rel=1e-12)
+
+
+def test_gaussian_fits_a_single_sample():
+    model = GaussianMixtureEM(reg_covar=1e-3).fit([[1.0, 2.0]])
+    np.testing.assert_array_equal(model.means_, [[1.0, 2.0]])
+    np.testing.assert_allclose(model.covariances_, [1e-3 * np.eye(2)], rtol=1e-12)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_gaussian_n_init_keeps_best_final_log_likelihood(covariance_type):
+    X = make_blobs(200, 2, 4, seed=29, spread=1.5)
+    params = dict(n_components=4, covariance_type=covariance_type, max_iter=500)
+    best = GaussianMixtureEM(n_init=3, random_state=0, init_params="random", **params)
+    best.fit(X)
+    random_state = np.random.RandomState(0)
+    runs = [
+        GaussianMixtureEM(random_state=random_state, init_params="random", **params)
+        .fit(X)
+        .lower_bound_
+        for _ in range(3)
+    ]
+    assert len(set(runs)) == 3
+    assert best.lower_bound_ == max(runs)
