@@ -27,7 +27,8 @@ A family (binomial, Gaussian, ...) supplies a handful of hooks:
 ``_m_step(stats)``
     Statistics to parameters. The M-step never sees ``X``.
 ``_initialize(stats)``
-    Like ``_m_step`` but then applies the user's ``*_init`` parameters.
+    Like ``_m_step`` but then applies the user's ``*_init`` parameters;
+    ``stats`` is None when ``_has_complete_init()`` (nothing to estimate).
 ``_has_complete_init()``
     True when the user's ``*_init`` parameters fix every parameter, so no data
     driven initialisation is needed.
@@ -254,15 +255,16 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _initialize_parameters(self, data, sample_weight, random_state):
         if self._has_complete_init():
-            resp = np.full((data[0].shape[0], self.n_components), 1 / self.n_components)
-        else:
-            resp = initial_responsibilities(
-                self._init_features(data),
-                self.n_components,
-                self.init_params,
-                random_state,
-                sample_weight,
-            )
+            # The user fixed every parameter: no pass over the data needed.
+            self._initialize(None)
+            return
+        resp = initial_responsibilities(
+            self._init_features(data),
+            self.n_components,
+            self.init_params,
+            random_state,
+            sample_weight,
+        ).astype(np.float64, copy=False)
         self._initialize(self._accumulate(data, _weigh(resp, sample_weight)))
 
     def _run_em(self, data, sample_weight):
@@ -286,7 +288,8 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             if abs(change) < self.tol:
                 converged = True
                 break
-        lower_bound, resp = self._e_step(data, sample_weight)
+        log_prob_norm, log_resp = self._estimate_log_prob_resp(data)
+        lower_bound = float(np.average(log_prob_norm, weights=sample_weight))
         lower_bounds.append(lower_bound)
         return {
             "params": self._get_parameters(),
@@ -294,8 +297,10 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             "n_iter": n_iter,
             "lower_bound": lower_bound,
             "lower_bounds": lower_bounds,
-            "labels": resp.argmax(axis=1),
-            "nk": resp.sum(axis=0),
+            # Labels from unweighted posteriors: fit_predict == fit().predict
+            # also for samples of weight zero.
+            "labels": log_resp.argmax(axis=1),
+            "nk": _weigh(np.exp(log_resp), sample_weight).sum(axis=0),
         }
 
     def _e_step(self, data, sample_weight):

@@ -395,16 +395,21 @@ class BinomialMixture(BaseMixtureEM):
 
     def _weights_from(self, nk):
         if not self.fit_weights:
-            if self.weights_init is None:
-                return np.full(self.n_components, 1.0 / self.n_components)
-            return np.array(self.weights_init, dtype=np.float64)
+            return self._fixed_weights()
         nk = nk + 10 * np.finfo(nk.dtype).eps
         return nk / nk.sum()
 
+    def _fixed_weights(self):
+        if self.weights_init is None:
+            return np.full(self.n_components, 1.0 / self.n_components)
+        return np.array(self.weights_init, dtype=np.float64)
+
     def _initialize(self, stats):
-        self._m_step(stats)
-        if self.weights_init is not None:
-            self.weights_ = np.array(self.weights_init, dtype=np.float64)
+        # stats is None when every parameter comes from the *_init values.
+        if stats is not None:
+            self._m_step(stats)
+        if self.weights_init is not None or not self.fit_weights:
+            self.weights_ = self._fixed_weights()
         if self.probabilities_init is not None:
             self.probabilities_ = np.clip(
                 np.array(self.probabilities_init, dtype=np.float64),

@@ -570,7 +570,8 @@ class GaussianMixtureEM(BaseMixtureEM):
         )
 
     def _initialize(self, stats):
-        n_features = stats.means.shape[1]
+        # stats is None when every parameter comes from the *_init values.
+        n_features = self.n_features_in_
         self.weights_ = (
             _estimate_gaussian_weights(stats.nk)
             if self.weights_init is None

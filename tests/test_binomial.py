@@ -670,3 +670,28 @@ def test_all_combinations_of_init_and_weights_fit():
         ).fit(X, sample_weight=rng.uniform(0, 2, size=len(X)))
         assert np.all(np.isfinite(model.probabilities_))
         assert model.weights_.sum() == pytest.approx(1.0)
+
+
+def test_fit_predict_labels_samples_of_zero_weight_like_predict():
+    rng = np.random.RandomState(18)
+    X, _ = make_counts(rng, np.array([[0.1, 0.3], [0.8, 0.9]]), [0.5, 0.5], 100, 10)
+    sample_weight = np.ones(len(X))
+    sample_weight[::10] = 0
+    model = BinomialMixture(n_components=2, n_trials=10, random_state=0)
+    labels = model.fit_predict(X, sample_weight=sample_weight)
+    assert_array_equal(labels, model.predict(X))
+    assert len(set(labels[sample_weight == 0])) == 2
+
+
+def test_complete_init_needs_no_pass_over_data(monkeypatch):
+    flips = load_coin_flips()
+    calls = []
+    original = BinomialMixture._accumulate
+
+    def counting_accumulate(self, data, resp):
+        calls.append(resp.shape)
+        return original(self, data, resp)
+
+    monkeypatch.setattr(BinomialMixture, "_accumulate", counting_accumulate)
+    fit_fixed_iterations(tutorial_model(max_iter=3), flips.heads)
+    assert len(calls) == 3  # one per M-step, none for the initialisation
