@@ -1,5 +1,6 @@
 """Mixtures of binomial distributions on count data."""
 
+import inspect
 from dataclasses import dataclass
 from numbers import Real
 
@@ -123,6 +124,22 @@ def _estimate_binomial_probabilities(stats, floor):
         where=stats.trials > 0,
     )
     return np.clip(probabilities, floor, 1.0 - floor)
+
+
+_N_TRIALS_PARAMETER = (
+    "n_trials : array-like of shape (n_samples,) or (n_samples, n_features), "
+    "default=None\n"
+    "    Per-sample numbers of trials, overriding the constructor's ``n_trials``\n"
+    "    (and the fitted ``n_trials_``)."
+)
+
+
+def _with_n_trials_doc(method):
+    """Document ``method`` as the engine's method of that name plus ``n_trials``."""
+    doc = inspect.cleandoc(getattr(BaseMixtureEM, method.__name__).__doc__)
+    head, returns = doc.split("\nReturns\n-------\n")
+    method.__doc__ = f"{head}\n{_N_TRIALS_PARAMETER}\n\nReturns\n-------\n{returns}"
+    return method
 
 
 class BinomialMixture(BaseMixtureEM):
@@ -445,188 +462,40 @@ class BinomialMixture(BaseMixtureEM):
 
     # ------------------------------------------------------------------
     # Public methods: the shared ones, with per-sample ``n_trials``
+    # (explicit signatures, so that metadata routing can request it)
     # ------------------------------------------------------------------
+    @_with_n_trials_doc
     def fit(self, X, y=None, sample_weight=None, n_trials=None):
-        """Estimate the model parameters with the EM algorithm.
-
-        The model is fitted ``n_init`` times and the run with the largest
-        final log-likelihood is kept. Each run alternates E- and M-steps until
-        the mean log-likelihood per sample changes by less than ``tol``, or for
-        ``max_iter`` iterations, otherwise a ``ConvergenceWarning`` is raised.
-        With ``warm_start=True`` a fitted model resumes from its parameters
-        and ``n_init`` is ignored.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Success counts, one sample per row.
-
-        y : Ignored
-            Not used, present for API consistency by convention.
-
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; an integer weight is equivalent to repeating
-            the sample. At least one weight must be positive.
-
-        n_trials : array-like of shape (n_samples,) or (n_samples, n_features), \
-                default=None
-            Per-sample numbers of trials, overriding the constructor's.
-
-        Returns
-        -------
-        self : object
-            The fitted mixture.
-        """
         self.fit_predict(X, sample_weight=sample_weight, n_trials=n_trials)
         return self
 
+    @_with_n_trials_doc
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_predict(self, X, y=None, sample_weight=None, n_trials=None):
-        """Fit the model and return the most likely component of each sample.
-
-        Equivalent to ``fit(X).predict(X)`` for every ``max_iter``, ``tol``
-        and ``random_state``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Success counts, one sample per row.
-
-        y : Ignored
-            Not used, present for API consistency by convention.
-
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights, as in :meth:`fit`.
-
-        n_trials : array-like of shape (n_samples,) or (n_samples, n_features), \
-                default=None
-            Per-sample numbers of trials, overriding the constructor's.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Component labels.
-        """
         return self._fit_predict(X, sample_weight, n_trials=n_trials)
 
+    @_with_n_trials_doc
     def score_samples(self, X, n_trials=None):
-        """Log-probability mass of each sample, binomial coefficients included.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Success counts, one sample per row.
-
-        n_trials : array-like of shape (n_samples,) or (n_samples, n_features), \
-                default=None
-            Per-sample numbers of trials, overriding ``n_trials_``.
-
-        Returns
-        -------
-        log_prob : ndarray of shape (n_samples,)
-            ``log P(x_i)``.
-        """
         return self._score_samples(X, n_trials=n_trials)
 
+    @_with_n_trials_doc
     def score(self, X, y=None, sample_weight=None, n_trials=None):
-        """Mean log-probability of the samples under the model.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Success counts, one sample per row.
-
-        y : Ignored
-            Not used, present for API consistency by convention.
-
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the average.
-
-        n_trials : array-like of shape (n_samples,) or (n_samples, n_features), \
-                default=None
-            Per-sample numbers of trials, overriding ``n_trials_``.
-
-        Returns
-        -------
-        log_likelihood : float
-            (Weighted) mean of :meth:`score_samples`.
-        """
         return self._score(X, sample_weight, n_trials=n_trials)
 
+    @_with_n_trials_doc
     def predict(self, X, n_trials=None):
-        """Most likely component of each sample.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Success counts, one sample per row.
-
-        n_trials : array-like of shape (n_samples,) or (n_samples, n_features), \
-                default=None
-            Per-sample numbers of trials, overriding ``n_trials_``.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Component labels.
-        """
         return self._predict(X, n_trials=n_trials)
 
+    @_with_n_trials_doc
     def predict_proba(self, X, n_trials=None):
-        """Posterior probability of each component for each sample.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Success counts, one sample per row.
-
-        n_trials : array-like of shape (n_samples,) or (n_samples, n_features), \
-                default=None
-            Per-sample numbers of trials, overriding ``n_trials_``.
-
-        Returns
-        -------
-        resp : ndarray of shape (n_samples, n_components)
-            Responsibilities; each row sums to one.
-        """
         return self._predict_proba(X, n_trials=n_trials)
 
+    @_with_n_trials_doc
     def aic(self, X, n_trials=None):
-        """Akaike information criterion of the model on ``X``; lower is better.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Success counts, one sample per row.
-
-        n_trials : array-like of shape (n_samples,) or (n_samples, n_features), \
-                default=None
-            Per-sample numbers of trials, overriding ``n_trials_``.
-
-        Returns
-        -------
-        aic : float
-            ``-2 * log-likelihood + 2 * n_parameters``.
-        """
         return self._information_criterion(X, "aic", n_trials=n_trials)
 
+    @_with_n_trials_doc
     def bic(self, X, n_trials=None):
-        """Bayesian information criterion of the model on ``X``; lower is better.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Success counts, one sample per row.
-
-        n_trials : array-like of shape (n_samples,) or (n_samples, n_features), \
-                default=None
-            Per-sample numbers of trials, overriding ``n_trials_``.
-
-        Returns
-        -------
-        bic : float
-            ``-2 * log-likelihood + log(n_samples) * n_parameters``.
-        """
         return self._information_criterion(X, "bic", n_trials=n_trials)
 
 
