@@ -164,17 +164,22 @@ def _compute_precision_cholesky(covariances, covariance_type):
             raise ValueError(_SINGULAR_COVARIANCE_MESSAGE)
         return 1.0 / np.sqrt(covariances)
     if covariance_type == "tied":
-        return _precision_cholesky_of_matrix(covariances)
-    return np.stack([_precision_cholesky_of_matrix(c) for c in covariances])
+        return _precision_cholesky_of_matrices(covariances[np.newaxis])[0]
+    return _precision_cholesky_of_matrices(covariances)
 
 
-def _precision_cholesky_of_matrix(covariance):
+def _precision_cholesky_of_matrices(covariances):
+    """``inv(cholesky(C)).T`` for a stack of matrices, in one batched call.
+
+    One vectorised LAPACK call per M-step instead of one scipy call per
+    component: several times faster for the small matrices of a mixture.
+    """
     try:
-        cov_chol = linalg.cholesky(covariance, lower=True)
-    except linalg.LinAlgError:
+        cov_chol = np.linalg.cholesky(covariances)
+    except np.linalg.LinAlgError:
         raise ValueError(_SINGULAR_COVARIANCE_MESSAGE) from None
-    eye = np.eye(covariance.shape[0])
-    return linalg.solve_triangular(cov_chol, eye, lower=True).T
+    eye = np.broadcast_to(np.eye(covariances.shape[-1]), cov_chol.shape)
+    return np.swapaxes(np.linalg.solve(cov_chol, eye), -1, -2)
 
 
 def _precision_cholesky_from_precisions(precisions, covariance_type):
