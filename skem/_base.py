@@ -226,8 +226,11 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        self._warn_empty_components(best["nk"])
-        return best["labels"]
+        resp = _weigh(np.exp(best["log_resp"]), sample_weight)
+        self._warn_empty_components(resp.sum(axis=0))
+        # Labels from unweighted posteriors, so that fit_predict equals
+        # fit().predict also for samples of weight zero.
+        return best["log_resp"].argmax(axis=1)
 
     def _check_sample_weight(self, sample_weight, X):
         if sample_weight is None:
@@ -235,8 +238,6 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        if not np.all(np.isfinite(sample_weight)):
-            raise ValueError("sample_weight must be finite.")
         if not np.any(sample_weight > 0):
             raise ValueError(
                 "Sample weights must contain at least one non-zero number."
@@ -280,16 +281,16 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         n_iter = 0
         for n_iter in range(1, self.max_iter + 1):
             prev_lower_bound = lower_bound
-            lower_bound, resp = self._e_step(data, sample_weight)
+            lower_bound, log_resp = self._e_step(data, sample_weight)
             lower_bounds.append(lower_bound)
+            resp = _weigh(np.exp(log_resp), sample_weight)
             self._m_step(self._accumulate(data, resp))
             change = lower_bound - prev_lower_bound
             self._print_verbose_msg_iter_end(n_iter, change)
             if abs(change) < self.tol:
                 converged = True
                 break
-        log_prob_norm, log_resp = self._estimate_log_prob_resp(data)
-        lower_bound = float(np.average(log_prob_norm, weights=sample_weight))
+        lower_bound, log_resp = self._e_step(data, sample_weight)
         lower_bounds.append(lower_bound)
         return {
             "params": self._get_parameters(),
@@ -297,17 +298,13 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             "n_iter": n_iter,
             "lower_bound": lower_bound,
             "lower_bounds": lower_bounds,
-            # Labels from unweighted posteriors: fit_predict == fit().predict
-            # also for samples of weight zero.
-            "labels": log_resp.argmax(axis=1),
-            "nk": _weigh(np.exp(log_resp), sample_weight).sum(axis=0),
+            "log_resp": log_resp,
         }
 
     def _e_step(self, data, sample_weight):
-        """Mean log-likelihood and weighted responsibilities."""
+        """(Weighted) mean log-likelihood and the log-responsibilities."""
         log_prob_norm, log_resp = self._estimate_log_prob_resp(data)
-        resp = _weigh(np.exp(log_resp), sample_weight)
-        return float(np.average(log_prob_norm, weights=sample_weight)), resp
+        return float(np.average(log_prob_norm, weights=sample_weight)), log_resp
 
     def _warn_empty_components(self, nk):
         total = nk.sum()
