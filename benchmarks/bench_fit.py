@@ -15,6 +15,9 @@ import time
 import warnings
 
 import numpy as np
+
+# Same data and starting points as the parity check (run from benchmarks/).
+from parity import initial_parameters, make_blobs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 
@@ -32,28 +35,8 @@ def best_time(fit, repeat):
     return min(times)
 
 
-def gaussian_init(X, n_components, covariance_type, rng):
-    covariance = np.atleast_2d(np.cov(X.T))
-    precision = np.linalg.inv(covariance)
-    precisions = {
-        "full": np.stack([precision] * n_components),
-        "tied": precision,
-        "diag": np.tile(1 / np.diag(covariance), (n_components, 1)),
-        "spherical": np.full(n_components, 1 / np.diag(covariance).mean()),
-    }[covariance_type]
-    return dict(
-        weights_init=np.full(n_components, 1 / n_components),
-        means_init=X[rng.choice(len(X), n_components, replace=False)],
-        precisions_init=precisions,
-    )
-
-
 def bench_gaussian(n_samples, n_features, n_components, n_iter, repeat):
-    rng = np.random.RandomState(0)
-    centers = rng.normal(scale=4, size=(n_components, n_features))
-    X = centers[rng.randint(n_components, size=n_samples)] + rng.normal(
-        size=(n_samples, n_features)
-    )
+    X = make_blobs(n_samples, n_features, n_components, seed=0)
     print(
         f"GaussianMixture fit, n_samples={n_samples}, n_features={n_features}, "
         f"n_components={n_components}, {n_iter} EM iterations, best of {repeat}"
@@ -65,7 +48,7 @@ def bench_gaussian(n_samples, n_features, n_components, n_iter, repeat):
             covariance_type=covariance_type,
             tol=0.0,
             max_iter=n_iter,
-            **gaussian_init(X, n_components, covariance_type, rng),
+            **initial_parameters(X, n_components, covariance_type, seed=0),
         )
         ours = best_time(lambda p=params: GaussianMixtureEM(**p).fit(X), repeat)
         theirs = best_time(lambda p=params: GaussianMixture(**p).fit(X), repeat)

@@ -11,6 +11,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 @pytest.mark.slow
 def test_bench_fit_runs_at_reduced_size(monkeypatch, capsys):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))  # as `python benchmarks/...`
     argv = ["bench_fit.py", "--n-samples", "300", "--n-iter", "3", "--repeat", "1"]
     monkeypatch.setattr(sys, "argv", argv)
     runpy.run_path(str(BENCHMARKS / "bench_fit.py"), run_name="__main__")
