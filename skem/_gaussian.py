@@ -102,12 +102,13 @@ def _estimate_gaussian_statistics(X, resp, covariance_type):
     scatter = np.empty(
         (n_components, n_features, n_features) if full else (n_components, n_features)
     )
+    diff = np.empty(X.shape)  # reused: one buffer, in place
     for k in range(n_components):
-        diff = X - means[k]
+        np.subtract(X, means[k], out=diff)
         if full:
             scatter[k] = (resp[:, k] * diff.T) @ diff
         else:
-            scatter[k] = resp[:, k] @ (diff * diff)
+            scatter[k] = resp[:, k] @ np.square(diff, out=diff)
     return GaussianStats(nk=nk, means=means, scatter=scatter)
 
 
@@ -263,15 +264,16 @@ def _estimate_gaussian_log_prob(X, means, precisions_cholesky, covariance_type):
     n_components = means.shape[0]
     log_det = _log_det_cholesky(precisions_cholesky, covariance_type, n_features)
     squared = np.empty((n_samples, n_components))
+    diff = np.empty((n_samples, n_features))  # reused: one buffer, in place
     for k in range(n_components):
-        diff = X - means[k]
-        if covariance_type == "full":
-            y = diff @ precisions_cholesky[k]
-        elif covariance_type == "tied":
-            y = diff @ precisions_cholesky
+        np.subtract(X, means[k], out=diff)
+        if covariance_type in ("full", "tied"):
+            tied = covariance_type == "tied"
+            y = diff @ (precisions_cholesky if tied else precisions_cholesky[k])
+            squared[:, k] = np.square(y, out=y).sum(axis=1)
         else:
-            y = diff * precisions_cholesky[k]
-        squared[:, k] = np.einsum("ij,ij->i", y, y)
+            precision = np.broadcast_to(precisions_cholesky[k] ** 2, n_features)
+            squared[:, k] = np.square(diff, out=diff) @ precision
     return -0.5 * (n_features * math.log(2 * math.pi) + squared) + log_det
 
 
