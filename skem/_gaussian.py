@@ -569,6 +569,9 @@ class GaussianMixtureEM(BaseMixtureEM):
     def _m_step(self, stats):
         self.weights_ = _estimate_gaussian_weights(stats.nk)
         self.means_ = stats.means.copy()
+        self._set_covariances_from(stats)
+
+    def _set_covariances_from(self, stats):
         self.covariances_ = _estimate_gaussian_covariances(
             stats, self.reg_covar, self.covariance_type
         )
@@ -590,12 +593,7 @@ class GaussianMixtureEM(BaseMixtureEM):
             else _check_means(self.means_init, self.n_components, n_features)
         )
         if self.precisions_init is None:
-            self.covariances_ = _estimate_gaussian_covariances(
-                stats, self.reg_covar, self.covariance_type
-            )
-            self.precisions_cholesky_ = _compute_precision_cholesky(
-                self.covariances_, self.covariance_type
-            )
+            self._set_covariances_from(stats)
         else:
             precisions = _check_precisions(
                 self.precisions_init,
