@@ -6,16 +6,22 @@ from numbers import Real
 
 import numpy as np
 from scipy.special import gammaln
-from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_array, check_non_negative, validate_data
+from sklearn.utils.validation import (
+    check_array,
+    check_is_fitted,
+    check_non_negative,
+    validate_data,
+)
 
 from ._base import (
     BaseMixtureEM,
     SufficientStatistics,
     check_shape,
     check_weights_init,
+    warn_at_caller,
 )
+from ._blocks import RowData
+from ._compat import Interval, StrOptions, _fit_context
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,7 @@ def _log_binomial_coefficient(X, n_trials):
     -------
     log_coef : ndarray of shape (n_samples,)
     """
+    X = np.asarray(X, dtype=np.float64)
     n_trials = np.broadcast_to(n_trials, X.shape)
     return (gammaln(n_trials + 1) - gammaln(X + 1) - gammaln(n_trials - X + 1)).sum(
         axis=1
@@ -77,6 +84,7 @@ def _estimate_binomial_log_prob(X, n_trials, probabilities, log_coef=None):
     -------
     log_prob : ndarray of shape (n_samples, n_components)
     """
+    X = np.asarray(X, dtype=np.float64)
     if log_coef is None:
         log_coef = _log_binomial_coefficient(X, n_trials)
     log_p = np.log(probabilities)
@@ -96,7 +104,7 @@ def _estimate_binomial_log_prob(X, n_trials, probabilities, log_coef=None):
 def _estimate_binomial_statistics(X, n_trials, resp):
     """Statistics of weighted responsibilities ``resp``."""
     nk = resp.sum(axis=0)
-    successes = resp.T @ X
+    successes = resp.T @ np.asarray(X, dtype=np.float64)
     if n_trials.ndim == 1:
         trials = np.outer(nk, n_trials)
     else:
@@ -130,7 +138,9 @@ _N_TRIALS_PARAMETER = (
     "n_trials : array-like of shape (n_samples,) or (n_samples, n_features), "
     "default=None\n"
     "    Per-sample numbers of trials, overriding the constructor's ``n_trials``\n"
-    "    (and the fitted ``n_trials_``)."
+    "    (and the fitted ``n_trials_``). Required when the model was fitted\n"
+    "    with per-sample ``n_trials`` and the constructor's ``n_trials`` is\n"
+    "    None or 'max'."
 )
 
 
@@ -158,12 +168,15 @@ class BinomialMixture(BaseMixtureEM):
     n_components : int, default=1
         Number of mixture components.
 
-    n_trials : None, float or array-like of shape (n_features,), default=None
-        Number of trials behind each count. ``None`` takes, per feature, the
-        maximum count seen in ``fit`` rounded up to a whole number (the
-        smallest number of trials that makes every count possible). Methods
-        that take data also accept a per-sample ``n_trials`` that overrides
-        this one.
+    n_trials : None, 'max', float or array-like of shape (n_features,), \
+            default=None
+        Number of trials behind each count. A number or an array fixes it
+        (per feature). ``'max'`` takes, per feature, the largest count seen in
+        ``fit`` rounded up to a whole number (the smallest number of trials
+        that makes every count possible); ``None`` does the same but warns,
+        since a guess from the data is often wrong (no set of ten tosses may
+        have come out all heads). Methods that take data also accept a
+        per-sample ``n_trials`` that overrides this one.
 
     fit_weights : bool, default=True
         Whether to learn the mixture weights. If False they stay at
@@ -190,6 +203,20 @@ class BinomialMixture(BaseMixtureEM):
             default='kmeans'
         Method used to initialize the responsibilities; clustering runs on the
         success proportions ``X / n_trials``.
+
+    init_sample_size : int, default=None
+        Number of rows, drawn at random without replacement, on which the
+        ``init_params`` strategy runs; None uses every row. Set it for data
+        too large for the strategy (a memory map, say): EM itself always uses
+        every row.
+
+    learning_decay : float, default=0.7
+        Exponent of the step-size schedule of :meth:`partial_fit`, in
+        (0.5, 1].
+
+    learning_offset : float, default=2.0
+        Offset of the step-size schedule of :meth:`partial_fit`; larger values
+        make early updates smaller.
 
     weights_init : array-like of shape (n_components,), default=None
         Initial mixture weights (fixed weights when ``fit_weights=False``).
@@ -222,15 +249,16 @@ class BinomialMixture(BaseMixtureEM):
 
     n_trials_ : ndarray of shape (n_features,)
         Numbers of trials used when a method gets no per-sample ``n_trials``.
-        With ``n_trials=None`` this is the per-feature maximum count seen in
-        ``fit`` (or of the per-sample ``n_trials`` given to ``fit``), rounded
-        up to a whole number.
+        With ``n_trials=None`` or ``'max'`` this is the per-feature maximum
+        count seen in ``fit`` (or of the per-sample ``n_trials`` given to
+        ``fit``), rounded up to a whole number.
 
     converged_ : bool
         Whether the best run converged.
 
     n_iter_ : int
-        Number of M-steps of the best run.
+        Number of M-steps of the best run (of updates, after
+        :meth:`partial_fit`).
 
     lower_bound_ : float
         Mean log-likelihood per sample of the returned parameters on the
@@ -274,12 +302,19 @@ class BinomialMixture(BaseMixtureEM):
 
     _parameter_constraints: dict = {
         **BaseMixtureEM._parameter_constraints,
-        "n_trials": [None, Interval(Real, 0, None, closed="left"), "array-like"],
+        "n_trials": [
+            None,
+            StrOptions({"max"}),
+            Interval(Real, 0, None, closed="left"),
+            "array-like",
+        ],
         "fit_weights": ["boolean"],
         "probability_floor": [Interval(Real, 0, 0.5, closed="neither")],
         "weights_init": ["array-like", None],
         "probabilities_init": ["array-like", None],
     }
+
+    _parameter_names = ("probabilities_",)
 
     def __init__(
         self,
@@ -292,6 +327,9 @@ class BinomialMixture(BaseMixtureEM):
         max_iter=100,
         n_init=1,
         init_params="kmeans",
+        init_sample_size=None,
+        learning_decay=0.7,
+        learning_offset=2.0,
         weights_init=None,
         probabilities_init=None,
         random_state=None,
@@ -305,6 +343,9 @@ class BinomialMixture(BaseMixtureEM):
             max_iter=max_iter,
             n_init=n_init,
             init_params=init_params,
+            init_sample_size=init_sample_size,
+            learning_decay=learning_decay,
+            learning_offset=learning_offset,
             random_state=random_state,
             warm_start=warm_start,
             verbose=verbose,
@@ -324,28 +365,44 @@ class BinomialMixture(BaseMixtureEM):
     # ------------------------------------------------------------------
     # Data validation
     # ------------------------------------------------------------------
-    def _validate_counts(self, X, reset):
-        X = validate_data(self, X, dtype=np.float64, reset=reset)
+    def _validate_rows(self, X, *, reset, n_trials=None):
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
         check_non_negative(X, type(self).__name__)
-        return X
+        per_sample = _check_per_sample_trials(
+            n_trials, X, "fit" if reset else "predict"
+        )
+        if reset:
+            self.n_trials_ = self._resolve_n_trials(X, per_sample)
+            self._fitted_with_per_sample_trials = per_sample is not None
+        elif per_sample is None:
+            self._check_default_trials_apply()
+        return RowData(X, n_trials=per_sample)
 
-    def _validate_fit_data(self, X, n_trials=None):
-        X = self._validate_counts(X, reset=True)
-        per_sample = _check_per_sample_trials(n_trials, X, "fit")
-        self.n_trials_ = self._resolve_n_trials(X, per_sample)
-        return self._make_data(X, per_sample)
-
-    def _validate_predict_data(self, X, n_trials=None):
-        X = self._validate_counts(X, reset=False)
-        return self._make_data(X, _check_per_sample_trials(n_trials, X, "predict"))
+    def _check_default_trials_apply(self):
+        """Refuse to fall back on ``n_trials_`` the user never chose."""
+        if self._fitted_with_per_sample_trials and self.n_trials in (None, "max"):
+            raise ValueError(
+                "This BinomialMixture was fitted with per-sample n_trials: pass "
+                "n_trials here too, or set the constructor's n_trials to the "
+                "number of trials to assume when none is given."
+            )
 
     def _resolve_n_trials(self, X, per_sample):
         n_features = X.shape[1]
-        if self.n_trials is None:
+        if self.n_trials is None or isinstance(self.n_trials, str):
             # The smallest whole number of trials that makes every count seen
             # possible.
             seen = X if per_sample is None else np.broadcast_to(per_sample, X.shape)
-            return np.ceil(seen.max(axis=0))
+            n_trials = np.ceil(seen.max(axis=0)).astype(np.float64)
+            if per_sample is None and self.n_trials is None:
+                warn_at_caller(
+                    f"n_trials was not given: assuming {_as_list(n_trials)} trials "
+                    "per feature, the largest count seen. If that is not the "
+                    "number of trials behind the counts, pass n_trials; pass "
+                    "n_trials='max' to accept this guess without a warning.",
+                    UserWarning,
+                )
+            return n_trials
         n_trials = np.asarray(self.n_trials, dtype=np.float64)
         if n_trials.ndim == 0:
             n_trials = np.full(n_features, float(n_trials))
@@ -357,16 +414,15 @@ class BinomialMixture(BaseMixtureEM):
         _check_trials_values(n_trials, "n_trials")
         return n_trials
 
-    def _make_data(self, X, per_sample):
-        n_trials = self.n_trials_ if per_sample is None else per_sample
-        _check_counts_within_trials(X, n_trials)
-        return X, per_sample, _log_binomial_coefficient(X, n_trials)
+    def _trials(self, block):
+        return self.n_trials_ if block.n_trials is None else block.n_trials
 
-    def _trials(self, data):
-        return self.n_trials_ if data[1] is None else data[1]
+    def _prepare_block(self, block):
+        n_trials = self._trials(block)
+        _check_counts_within_trials(block.X, n_trials, block.first_row)
+        return {"log_coef": _log_binomial_coefficient(block.X, n_trials)}
 
-    def _check_initial_parameters(self, data):
-        n_features = data[0].shape[1]
+    def _check_initial_parameters(self, n_features):
         if self.weights_init is not None:
             check_weights_init(self.weights_init, self.n_components)
         if self.probabilities_init is not None:
@@ -384,7 +440,8 @@ class BinomialMixture(BaseMixtureEM):
     # Family hooks of the EM engine
     # ------------------------------------------------------------------
     def _init_features(self, data):
-        X, n_trials = data[0], np.broadcast_to(self._trials(data), data[0].shape)
+        X = np.asarray(data.X, dtype=np.float64)
+        n_trials = np.broadcast_to(self._trials(data), X.shape)
         return np.divide(X, n_trials, out=np.zeros_like(X), where=n_trials > 0)
 
     def _has_complete_init(self):
@@ -392,41 +449,7 @@ class BinomialMixture(BaseMixtureEM):
             self.weights_init is not None or not self.fit_weights
         )
 
-    def _estimate_log_prob(self, data):
-        X, _, log_coef = data
-        return _estimate_binomial_log_prob(
-            X, self._trials(data), self.probabilities_, log_coef
-        )
-
-    def _estimate_log_weights(self):
-        return np.log(self.weights_)
-
-    def _accumulate(self, data, resp):
-        return _estimate_binomial_statistics(data[0], self._trials(data), resp)
-
-    def _m_step(self, stats):
-        self.probabilities_ = _estimate_binomial_probabilities(
-            stats, self.probability_floor
-        )
-        self.weights_ = self._weights_from(stats.nk)
-
-    def _weights_from(self, nk):
-        if not self.fit_weights:
-            return self._fixed_weights()
-        nk = nk + 10 * np.finfo(nk.dtype).eps
-        return nk / nk.sum()
-
-    def _fixed_weights(self):
-        if self.weights_init is None:
-            return np.full(self.n_components, 1.0 / self.n_components)
-        return np.array(self.weights_init, dtype=np.float64)
-
-    def _initialize(self, stats):
-        # stats is None when every parameter comes from the *_init values.
-        if stats is not None:
-            self._m_step(stats)
-        if self.weights_init is not None or not self.fit_weights:
-            self.weights_ = self._fixed_weights()
+    def _apply_initial_parameters(self):
         if self.probabilities_init is not None:
             self.probabilities_ = np.clip(
                 np.array(self.probabilities_init, dtype=np.float64),
@@ -434,45 +457,53 @@ class BinomialMixture(BaseMixtureEM):
                 1.0 - self.probability_floor,
             )
 
-    def _get_parameters(self):
-        return self.weights_.copy(), self.probabilities_.copy()
+    def _fits_weights(self):
+        return self.fit_weights
 
-    def _set_parameters(self, params):
-        self.weights_, self.probabilities_ = params
+    def _estimate_log_prob(self, block):
+        return _estimate_binomial_log_prob(
+            block.X, self._trials(block), self.probabilities_, block.log_coef
+        )
 
-    def _n_parameters(self):
-        n_free = self.n_components * self.probabilities_.shape[1]
-        if self.fit_weights:
-            n_free += self.n_components - 1
-        return n_free
+    def _accumulate(self, block, resp):
+        return _estimate_binomial_statistics(block.X, self._trials(block), resp)
 
-    def _sample_components(self, n_samples_comp, random_state):
-        n_trials = self.n_trials_
+    def _m_step(self, stats):
+        self.probabilities_ = _estimate_binomial_probabilities(
+            stats, self.probability_floor
+        )
+
+    def _sample_components(self, n_samples_comp, random_state, n_trials):
+        n_trials = np.broadcast_to(
+            n_trials, (int(np.sum(n_samples_comp)), self.probabilities_.shape[1])
+        )
         if not np.all(n_trials == np.round(n_trials)):
             raise ValueError(
-                f"sample needs whole numbers of trials, but n_trials_ is {n_trials}."
+                f"sample needs whole numbers of trials, but got n_trials {n_trials}."
             )
         n_trials = n_trials.astype(np.int64)
-        return np.vstack(
-            [
-                random_state.binomial(n_trials, p, size=(int(n), n_trials.size))
-                for p, n in zip(self.probabilities_, n_samples_comp, strict=True)
-            ]
-        ).astype(np.float64)
+        probabilities = np.repeat(self.probabilities_, n_samples_comp, axis=0)
+        return random_state.binomial(n_trials, probabilities).astype(np.float64)
 
     # ------------------------------------------------------------------
     # Public methods: the shared ones, with per-sample ``n_trials``
     # (explicit signatures, so that metadata routing can request it)
     # ------------------------------------------------------------------
     @_with_n_trials_doc
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None, n_trials=None):
-        self.fit_predict(X, sample_weight=sample_weight, n_trials=n_trials)
+        self._fit(X, sample_weight, n_trials=n_trials)
         return self
 
     @_with_n_trials_doc
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_predict(self, X, y=None, sample_weight=None, n_trials=None):
         return self._fit_predict(X, sample_weight, n_trials=n_trials)
+
+    @_with_n_trials_doc
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, sample_weight=None, n_trials=None):
+        return self._partial_fit(X, sample_weight, n_trials=n_trials)
 
     @_with_n_trials_doc
     def score_samples(self, X, n_trials=None):
@@ -491,19 +522,73 @@ class BinomialMixture(BaseMixtureEM):
         return self._predict_proba(X, n_trials=n_trials)
 
     @_with_n_trials_doc
-    def aic(self, X, n_trials=None):
-        return self._information_criterion(X, "aic", n_trials=n_trials)
+    def aic(self, X, sample_weight=None, n_trials=None):
+        return self._information_criterion(X, "aic", sample_weight, n_trials=n_trials)
 
     @_with_n_trials_doc
-    def bic(self, X, n_trials=None):
-        return self._information_criterion(X, "bic", n_trials=n_trials)
+    def bic(self, X, sample_weight=None, n_trials=None):
+        return self._information_criterion(X, "bic", sample_weight, n_trials=n_trials)
+
+    def sample(self, n_samples=1, n_trials=None):
+        """Draw samples from the fitted mixture.
+
+        Uses ``random_state``, so an integer seed gives the same draws on
+        every call.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples to draw; at least 1.
+
+        n_trials : float, array-like of shape (n_features,), (n_samples,) or \
+                (n_samples, n_features), default=None
+            Whole numbers of trials of the draws (per sample, in the order of
+            the returned rows); ``n_trials_`` when None. Required when the
+            model was fitted with per-sample ``n_trials`` and the
+            constructor's ``n_trials`` is None or 'max'.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            The samples, grouped by component.
+
+        y : ndarray of shape (n_samples,)
+            The component of each sample.
+        """
+        check_is_fitted(self)
+        if n_trials is None:
+            self._check_default_trials_apply()
+            n_trials = self.n_trials_
+        else:
+            n_trials = np.asarray(n_trials, dtype=np.float64)
+            if n_trials.ndim == 1 and n_trials.shape[0] == n_samples != (
+                self.n_features_in_
+            ):
+                n_trials = n_trials[:, np.newaxis]
+            _check_trials_values(n_trials, "n_trials")
+        n_samples_comp, random_state = self._draw_component_counts(n_samples)
+        try:
+            X = self._sample_components(n_samples_comp, random_state, n_trials)
+        except ValueError as error:
+            if "broadcast" not in str(error):
+                raise
+            raise ValueError(
+                f"n_trials of shape {np.shape(n_trials)} does not fit samples of "
+                f"shape ({n_samples}, {self.n_features_in_})."
+            ) from None
+        y = np.repeat(np.arange(self.n_components), n_samples_comp)
+        return X, y
+
+
+def _as_list(values):
+    return [int(v) if float(v).is_integer() else float(v) for v in values]
 
 
 def _check_trials_values(n_trials, name):
     if not np.all(np.isfinite(n_trials)):
         raise ValueError(f"{name} must be finite.")
     if np.any(n_trials < 0):
-        raise ValueError(f"{name} must be non-negative; got {n_trials.min()}.")
+        raise ValueError(f"{name} must be non-negative; got {np.min(n_trials)}.")
 
 
 def _check_per_sample_trials(n_trials, X, method):
@@ -526,12 +611,12 @@ def _check_per_sample_trials(n_trials, X, method):
     return n_trials
 
 
-def _check_counts_within_trials(X, n_trials):
+def _check_counts_within_trials(X, n_trials, first_row=0):
     above = X > n_trials
     if np.any(above):
         i, j = np.argwhere(above)[0]
         n = np.broadcast_to(n_trials, X.shape)[i, j]
         raise ValueError(
-            f"Counts above n_trials: X[{i}, {j}] = {X[i, j]:g} exceeds "
-            f"n_trials = {n:g} ({np.count_nonzero(above)} such entries)."
+            f"Counts above n_trials: X[{first_row + i}, {j}] = {X[i, j]:g} exceeds "
+            f"n_trials = {n:g}."
         )

@@ -6,7 +6,6 @@ from numbers import Real
 
 import numpy as np
 from scipy import linalg
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
 from ._base import (
@@ -14,7 +13,10 @@ from ._base import (
     SufficientStatistics,
     check_shape,
     check_weights_init,
+    mean_field,
 )
+from ._blocks import RowData
+from ._compat import Interval, StrOptions
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
@@ -49,7 +51,7 @@ class GaussianStats(SufficientStatistics):
     """
 
     nk: np.ndarray
-    means: np.ndarray
+    means: np.ndarray = mean_field()
     scatter: np.ndarray
 
     def __add__(self, other):
@@ -110,12 +112,6 @@ def _estimate_gaussian_statistics(X, resp, covariance_type):
         else:
             scatter[k] = resp[:, k] @ np.square(diff, out=diff)
     return GaussianStats(nk=nk, means=means, scatter=scatter)
-
-
-def _estimate_gaussian_weights(nk):
-    """Mixture weights; the ``10 * eps`` keeps empty components alive."""
-    nk = nk + 10 * np.finfo(nk.dtype).eps
-    return nk / nk.sum()
 
 
 def _estimate_gaussian_covariances(stats, reg_covar, covariance_type):
@@ -382,6 +378,20 @@ class GaussianMixtureEM(BaseMixtureEM):
             (n_components, n_features)             if 'diag',
             (n_components, n_features, n_features) if 'full'
 
+    init_sample_size : int, default=None
+        Number of rows, drawn at random without replacement, on which the
+        ``init_params`` strategy runs; None (scikit-learn's behaviour) uses
+        every row. Set it for data too large for the strategy (a memory map,
+        say): EM itself always uses every row.
+
+    learning_decay : float, default=0.7
+        Exponent of the step-size schedule of :meth:`partial_fit`, in
+        (0.5, 1].
+
+    learning_offset : float, default=2.0
+        Offset of the step-size schedule of :meth:`partial_fit`; larger values
+        make early updates smaller.
+
     random_state : int, RandomState instance or None, default=None
         Controls the initialization and :meth:`sample`.
 
@@ -419,7 +429,8 @@ class GaussianMixtureEM(BaseMixtureEM):
         Whether the best run converged.
 
     n_iter_ : int
-        Number of M-steps of the best run.
+        Number of M-steps of the best run (of updates, after
+        :meth:`partial_fit`).
 
     lower_bound_ : float
         Mean log-likelihood per sample of the returned parameters on the
@@ -454,7 +465,8 @@ class GaussianMixtureEM(BaseMixtureEM):
       covariance type; scikit-learn's 'tied', 'diag' and 'spherical' use
       ``E[x^2] - E[x]^2``, which loses all precision on data with a large
       offset. On ordinary data the two agree to about 1e-12.
-    - ``fit`` accepts ``sample_weight``.
+    - ``fit`` accepts ``sample_weight``; ``bic`` and ``aic`` accept it too.
+    - :meth:`partial_fit` (stepwise online EM) and ``init_sample_size``.
     - ``weights_init``, ``means_init`` and ``precisions_init`` are never
       modified; when ``precisions_init`` is given, ``covariances_`` is set to
       its inverse.
@@ -495,6 +507,9 @@ class GaussianMixtureEM(BaseMixtureEM):
         max_iter=100,
         n_init=1,
         init_params="kmeans",
+        init_sample_size=None,
+        learning_decay=0.7,
+        learning_offset=2.0,
         weights_init=None,
         means_init=None,
         precisions_init=None,
@@ -509,6 +524,9 @@ class GaussianMixtureEM(BaseMixtureEM):
             max_iter=max_iter,
             n_init=n_init,
             init_params=init_params,
+            init_sample_size=init_sample_size,
+            learning_decay=learning_decay,
+            learning_offset=learning_offset,
             random_state=random_state,
             warm_start=warm_start,
             verbose=verbose,
@@ -520,17 +538,17 @@ class GaussianMixtureEM(BaseMixtureEM):
         self.means_init = means_init
         self.precisions_init = precisions_init
 
+    _parameter_names = ("means_", "covariances_", "precisions_cholesky_")
+
     # ------------------------------------------------------------------
     # Data validation
     # ------------------------------------------------------------------
-    def _validate_fit_data(self, X):
-        return (validate_data(self, X, dtype=[np.float64, np.float32], reset=True),)
+    def _validate_rows(self, X, *, reset):
+        return RowData(
+            validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
+        )
 
-    def _validate_predict_data(self, X):
-        return (validate_data(self, X, dtype=[np.float64, np.float32], reset=False),)
-
-    def _check_initial_parameters(self, data):
-        n_features = data[0].shape[1]
+    def _check_initial_parameters(self, n_features):
         if self.weights_init is not None:
             check_weights_init(self.weights_init, self.n_components)
         if self.means_init is not None:
@@ -553,48 +571,11 @@ class GaussianMixtureEM(BaseMixtureEM):
             and self.precisions_init is not None
         )
 
-    def _estimate_log_prob(self, data):
-        return _estimate_gaussian_log_prob(
-            data[0], self.means_, self.precisions_cholesky_, self.covariance_type
-        )
-
-    def _estimate_log_weights(self):
-        # A zero in weights_init is a component that is switched off.
-        with np.errstate(divide="ignore"):
-            return np.log(self.weights_)
-
-    def _accumulate(self, data, resp):
-        return _estimate_gaussian_statistics(data[0], resp, self.covariance_type)
-
-    def _m_step(self, stats):
-        self.weights_ = _estimate_gaussian_weights(stats.nk)
-        self.means_ = stats.means.copy()
-        self._set_covariances_from(stats)
-
-    def _set_covariances_from(self, stats):
-        self.covariances_ = _estimate_gaussian_covariances(
-            stats, self.reg_covar, self.covariance_type
-        )
-        self.precisions_cholesky_ = _compute_precision_cholesky(
-            self.covariances_, self.covariance_type
-        )
-
-    def _initialize(self, stats):
-        # stats is None when every parameter comes from the *_init values.
+    def _apply_initial_parameters(self):
         n_features = self.n_features_in_
-        self.weights_ = (
-            _estimate_gaussian_weights(stats.nk)
-            if self.weights_init is None
-            else check_weights_init(self.weights_init, self.n_components)
-        )
-        self.means_ = (
-            stats.means.copy()
-            if self.means_init is None
-            else _check_means(self.means_init, self.n_components, n_features)
-        )
-        if self.precisions_init is None:
-            self._set_covariances_from(stats)
-        else:
+        if self.means_init is not None:
+            self.means_ = _check_means(self.means_init, self.n_components, n_features)
+        if self.precisions_init is not None:
             precisions = _check_precisions(
                 self.precisions_init,
                 self.covariance_type,
@@ -608,26 +589,29 @@ class GaussianMixtureEM(BaseMixtureEM):
                 self.precisions_cholesky_, self.covariance_type
             )
 
-    def _get_parameters(self):
-        return (
-            self.weights_.copy(),
-            self.means_.copy(),
-            self.covariances_.copy(),
-            self.precisions_cholesky_.copy(),
+    def _estimate_log_prob(self, block):
+        return _estimate_gaussian_log_prob(
+            block.X, self.means_, self.precisions_cholesky_, self.covariance_type
         )
 
-    def _set_parameters(self, params):
-        (
-            self.weights_,
-            self.means_,
-            self.covariances_,
-            self.precisions_cholesky_,
-        ) = params
+    def _accumulate(self, block, resp):
+        return _estimate_gaussian_statistics(block.X, resp, self.covariance_type)
+
+    def _m_step(self, stats):
+        self.means_ = stats.means.copy()
+        self.covariances_ = _estimate_gaussian_covariances(
+            stats, self.reg_covar, self.covariance_type
+        )
+        self.precisions_cholesky_ = _compute_precision_cholesky(
+            self.covariances_, self.covariance_type
+        )
+
+    def _on_parameters_set(self):
         self.precisions_ = _precisions_from_cholesky(
             self.precisions_cholesky_, self.covariance_type
         )
 
-    def _n_parameters(self):
+    def _n_component_parameters(self):
         n_features = self.means_.shape[1]
         cov_params = {
             "full": self.n_components * n_features * (n_features + 1) // 2,
@@ -635,8 +619,7 @@ class GaussianMixtureEM(BaseMixtureEM):
             "diag": self.n_components * n_features,
             "spherical": self.n_components,
         }[self.covariance_type]
-        mean_params = self.n_components * n_features
-        return int(cov_params + mean_params + self.n_components - 1)
+        return cov_params + self.n_components * n_features
 
     def _sample_components(self, n_samples_comp, random_state):
         n_features = self.means_.shape[1]

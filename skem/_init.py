@@ -1,31 +1,33 @@
-"""Initial responsibilities shared by every mixture family.
+"""Initial statistics shared by every mixture family.
 
-Each strategy returns a responsibility matrix; the family turns it into
-parameters with one M-step, so the strategies need to know nothing about the
-family. For unweighted data they consume the random state exactly as
-:class:`sklearn.mixture.GaussianMixture` does, so the same ``random_state``
-gives the same starting point in both libraries.
+Each strategy assigns rows to components (hard labels, one seed row per
+component, or random responsibilities); the engine turns the assignment into
+statistics block by block and the family into parameters with one M-step, so
+the strategies need to know nothing about the family. For unweighted data they
+consume the random state exactly as :class:`sklearn.mixture.GaussianMixture`
+does, so the same ``random_state`` gives the same starting point in both
+libraries.
 """
 
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 
+from ._em import accumulate_blocks
+
 INIT_STRATEGIES = ("kmeans", "k-means++", "random", "random_from_data")
 
 
-def initial_responsibilities(
-    X, n_components, init_params, random_state, sample_weight=None
-):
-    """Responsibilities to start EM from.
+def initial_statistics(model, data, init_params, random_state):
+    """Statistics of the initial responsibilities of ``data``.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
-        Points on which the strategy clusters (the family chooses them, e.g.
-        success proportions for count data).
+    model : BaseMixtureEM
+        The family; gives the points to cluster (``_init_features``) and the
+        statistics (``_accumulate``).
 
-    n_components : int
-        Number of mixture components.
+    data : RowData
+        The rows to initialise from (all training rows, or a subsample).
 
     init_params : {'kmeans', 'k-means++', 'random', 'random_from_data'}
         The strategy.
@@ -33,41 +35,61 @@ def initial_responsibilities(
     random_state : numpy.random.RandomState
         Source of randomness; consumed in place.
 
-    sample_weight : ndarray of shape (n_samples,), default=None
-        Non-negative weights. Points of weight zero are never chosen as seeds.
-
     Returns
     -------
-    resp : ndarray of shape (n_samples, n_components)
-        Rows sum to one.
+    stats : SufficientStatistics
     """
-    n_samples = X.shape[0]
-    resp = np.zeros((n_samples, n_components), dtype=X.dtype)
+    n_components = model.n_components
+    sample_weight = data.sample_weight
+    if init_params == "random":
+        dtype = data.X.dtype
+
+        def random_resp(block):
+            # Drawn block after block, the numbers are those of one draw of
+            # shape (n_samples, n_components), as scikit-learn's.
+            resp = random_state.uniform(size=(block.n_samples, n_components))
+            resp = resp.astype(dtype, copy=False)
+            resp /= resp.sum(axis=1, keepdims=True)
+            return resp
+
+        return accumulate_blocks(model, data, random_resp)
+
+    features = model._init_features(data)
     if init_params == "kmeans":
         labels = (
             KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
-            .fit(X, sample_weight=sample_weight)
+            .fit(features, sample_weight=sample_weight)
             .labels_
         )
-        resp[np.arange(n_samples), labels] = 1
-    elif init_params == "k-means++":
-        _, indices = kmeans_plusplus(
-            X, n_components, random_state=random_state, sample_weight=sample_weight
+        data = data.with_rows(init_labels_=labels)
+        return accumulate_blocks(
+            model, data, lambda block: _one_hot(block.init_labels_, n_components)
         )
-        resp[indices, np.arange(n_components)] = 1
-    elif init_params == "random":
-        resp[:] = random_state.uniform(size=(n_samples, n_components))
-        resp /= resp.sum(axis=1, keepdims=True)
+    if init_params == "k-means++":
+        _, indices = kmeans_plusplus(
+            features,
+            n_components,
+            random_state=random_state,
+            sample_weight=sample_weight,
+        )
     elif init_params == "random_from_data":
         seed_probability = (
             None if sample_weight is None else sample_weight / sample_weight.sum()
         )
         indices = random_state.choice(
-            n_samples, size=n_components, replace=False, p=seed_probability
+            len(features), size=n_components, replace=False, p=seed_probability
         )
-        resp[indices, np.arange(n_components)] = 1
     else:
         raise ValueError(
             f"init_params must be one of {INIT_STRATEGIES}, got {init_params!r}."
         )
+    # Every other row has zero responsibility: only the seeds contribute.
+    return accumulate_blocks(
+        model, data[np.asarray(indices)], lambda block: np.eye(n_components)
+    )
+
+
+def _one_hot(labels, n_components):
+    resp = np.zeros((len(labels), n_components))
+    resp[np.arange(len(labels)), labels] = 1.0
     return resp

@@ -1,0 +1,371 @@
+"""Engine behaviour shared by every family, tested once.
+
+Parametrized over BinomialMixture, GaussianMixtureEM (every covariance type)
+and the Poisson family of ``tests/_poisson.py``, through public API only, like
+scikit-learn's ``sklearn/mixture/tests/test_mixture.py``.
+"""
+
+import re
+import warnings
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pytest
+import sklearn
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+
+from skem import BinomialMixture, GaussianMixtureEM
+from skem._blocks import RowData
+from tests._poisson import PoissonMixture
+
+ignore_convergence = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)
+
+
+@dataclass
+class Case:
+    """A family, data drawn from it, and a fixed starting point."""
+
+    name: str
+    estimator: object  # unfitted, n_components set
+    X: np.ndarray
+    init: dict  # *_init parameters fixing every initial parameter
+
+    def model(self, **params):
+        return clone(self.estimator).set_params(**params)
+
+    def fixed_start(self, **params):
+        return self.model(**self.init, **params)
+
+
+def binomial_case(n_samples=300, seed=0):
+    rng = np.random.RandomState(seed)
+    probabilities = np.array([[0.15, 0.6, 0.3], [0.55, 0.2, 0.8], [0.85, 0.9, 0.5]])
+    labels = rng.choice(3, size=n_samples, p=[0.3, 0.3, 0.4])
+    X = rng.binomial(12, probabilities[labels]).astype(float)
+    init = dict(
+        weights_init=[0.3, 0.3, 0.4],
+        probabilities_init=[[0.3, 0.5, 0.4], [0.5, 0.3, 0.6], [0.7, 0.7, 0.5]],
+    )
+    return Case("binomial", BinomialMixture(3, n_trials=12), X, init)
+
+
+def gaussian_case(covariance_type, n_samples=300, seed=0):
+    rng = np.random.RandomState(seed)
+    centers = np.array([[0.0, 0.0, 0.0], [2.5, 0.5, -1.0], [-1.0, 3.0, 1.5]])
+    labels = rng.choice(3, size=n_samples, p=[0.3, 0.3, 0.4])
+    X = centers[labels] + rng.normal(size=(n_samples, 3)) @ np.diag([1.0, 0.7, 1.3])
+    precision = {
+        "full": np.stack([np.eye(3)] * 3),
+        "tied": np.eye(3),
+        "diag": np.ones((3, 3)),
+        "spherical": np.ones(3),
+    }[covariance_type]
+    init = dict(
+        weights_init=[0.3, 0.3, 0.4],
+        means_init=[[0.5, 0.5, 0.0], [1.5, 0.0, -0.5], [-0.5, 2.0, 1.0]],
+        precisions_init=precision,
+    )
+    estimator = GaussianMixtureEM(3, covariance_type=covariance_type)
+    return Case(f"gaussian-{covariance_type}", estimator, X, init)
+
+
+def poisson_case(n_samples=300, seed=0):
+    rng = np.random.RandomState(seed)
+    rates = np.array([[1.0, 6.0], [5.0, 1.5], [9.0, 9.0]])
+    labels = rng.choice(3, size=n_samples, p=[0.3, 0.3, 0.4])
+    X = rng.poisson(rates[labels]).astype(float)
+    init = dict(weights_init=[0.3, 0.3, 0.4], rates_init=[[2, 4], [4, 2], [7, 7]])
+    return Case("poisson", PoissonMixture(3), X, init)
+
+
+def all_cases(**kwargs):
+    return [
+        binomial_case(**kwargs),
+        *(gaussian_case(c, **kwargs) for c in ("full", "tied", "diag", "spherical")),
+        poisson_case(**kwargs),
+    ]
+
+
+CASES = all_cases()
+parametrize_cases = pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+
+
+def fitted_parameters(model):
+    return {name: value for name, value in model._get_parameters().items()}
+
+
+def assert_same_parameters(first, second, rtol):
+    ours, theirs = fitted_parameters(first), fitted_parameters(second)
+    assert ours.keys() == theirs.keys()
+    for name in ours:
+        scale = np.abs(theirs[name]).max()
+        assert_allclose(ours[name], theirs[name], rtol=rtol, atol=rtol * scale)
+
+
+# ----------------------------------------------------------------------
+# The EM run
+# ----------------------------------------------------------------------
+@parametrize_cases
+@pytest.mark.parametrize("init_params", ["kmeans", "random"])
+def test_lower_bounds_never_decrease(case, init_params):
+    model = case.model(init_params=init_params, tol=1e-10, max_iter=400)
+    model.set_params(random_state=0).fit(case.X)
+    assert model.n_iter_ > 3
+    assert len(model.lower_bounds_) == model.n_iter_ + 1
+    assert np.diff(model.lower_bounds_).min() >= -1e-12
+    assert model.lower_bounds_[-1] == model.lower_bound_
+
+
+@ignore_convergence
+@parametrize_cases
+@pytest.mark.parametrize("max_iter", [1, 3, 100])
+def test_lower_bound_is_score_and_fit_predict_is_predict(case, max_iter):
+    model = case.model(max_iter=max_iter, random_state=1, init_params="random")
+    labels = model.fit_predict(case.X)
+    assert model.lower_bound_ == pytest.approx(model.score(case.X), rel=1e-14)
+    assert_array_equal(labels, model.predict(case.X))
+    assert_array_equal(labels, model.predict_proba(case.X).argmax(axis=1))
+
+
+@ignore_convergence
+@parametrize_cases
+def test_integer_weights_equal_repeated_rows(case):
+    sample_weight = np.random.RandomState(0).randint(0, 4, size=len(case.X))
+    weighted = case.fixed_start(tol=0, max_iter=15)
+    weighted.fit(case.X, sample_weight=sample_weight)
+    X_repeated = np.repeat(case.X, sample_weight, axis=0)
+    repeated = case.fixed_start(tol=0, max_iter=15).fit(X_repeated)
+    assert_same_parameters(weighted, repeated, rtol=1e-10)
+    assert_allclose(weighted.lower_bounds_, repeated.lower_bounds_, rtol=1e-10)
+    assert weighted.score(case.X, sample_weight=sample_weight) == pytest.approx(
+        repeated.score(X_repeated), rel=1e-12
+    )
+    assert weighted.bic(case.X, sample_weight=sample_weight) == pytest.approx(
+        repeated.bic(X_repeated), rel=1e-12
+    )
+    assert weighted.aic(case.X, sample_weight=sample_weight) == pytest.approx(
+        repeated.aic(X_repeated), rel=1e-12
+    )
+
+
+@ignore_convergence
+@parametrize_cases
+def test_warm_start_continues_where_the_last_fit_stopped(case):
+    warm = case.fixed_start(tol=0, max_iter=4, warm_start=True).fit(case.X)
+    warm.fit(case.X)
+    once = case.fixed_start(tol=0, max_iter=8).fit(case.X)
+    assert_same_parameters(warm, once, rtol=1e-12)
+    assert warm.lower_bounds_[0] == pytest.approx(once.lower_bounds_[4], rel=1e-12)
+
+
+@ignore_convergence
+@parametrize_cases
+def test_n_init_keeps_the_best_of_its_runs(case):
+    params = dict(init_params="random", max_iter=5)
+    best = case.model(n_init=4, random_state=0, **params).fit(case.X)
+    # n_init draws its starts one after another from one random state: the
+    # same starts as four fits sharing that random state.
+    random_state = np.random.RandomState(0)
+    runs = [
+        case.model(random_state=random_state, **params).fit(case.X).lower_bound_
+        for _ in range(4)
+    ]
+    assert len(set(runs)) == 4
+    assert best.lower_bound_ == max(runs)
+
+
+def test_max_iter_zero_only_initialises():
+    case = binomial_case()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = case.fixed_start(max_iter=0).fit(case.X)
+    assert_allclose(model.probabilities_, case.init["probabilities_init"])
+    assert model.n_iter_ == 0 and not model.converged_
+    assert model.lower_bounds_ == [model.lower_bound_]
+
+
+@parametrize_cases
+def test_convergence_warning_names_the_user_line(case):
+    with pytest.warns(ConvergenceWarning, match="did not converge") as record:
+        case.fixed_start(tol=0, max_iter=2).fit(case.X)
+    assert record[0].filename == __file__
+
+
+@ignore_convergence
+@parametrize_cases
+def test_verbose_output(case, capsys):
+    case.fixed_start(tol=0, max_iter=4, verbose=2, verbose_interval=2).fit(case.X)
+    out = capsys.readouterr().out
+    assert "Initialization 0" in out
+    assert "Iteration 2\t time lapse" in out and "Iteration 4\t" in out
+    assert "Iteration 3" not in out
+    assert "did not converge" in out and "lower bound" in out
+
+
+# ----------------------------------------------------------------------
+# Blocks, memory maps, statistics
+# ----------------------------------------------------------------------
+@ignore_convergence
+@parametrize_cases
+@pytest.mark.parametrize("start", ["fixed", "kmeans", "random"])
+def test_results_do_not_depend_on_the_block_size(case, start):
+    if start == "fixed":
+        model = case.fixed_start(tol=0, max_iter=10)
+    else:
+        model = case.model(tol=0, max_iter=10, init_params=start, random_state=0)
+    whole = clone(model).fit(case.X)
+    # About 20 rows per block.
+    with sklearn.config_context(working_memory=0.002):
+        blocks = clone(model).fit(case.X)
+        assert blocks._block_size(RowData(case.X)) < len(case.X) / 10
+        outputs = [
+            blocks.score_samples(case.X),
+            blocks.predict_proba(case.X),
+            blocks.predict(case.X),
+            blocks.score(case.X),
+            blocks.bic(case.X),
+        ]
+    assert_same_parameters(blocks, whole, rtol=1e-10)
+    assert_allclose(blocks.lower_bounds_, whole.lower_bounds_, rtol=1e-10)
+    expected = [
+        whole.score_samples(case.X),
+        whole.predict_proba(case.X),
+        whole.predict(case.X),
+        whole.score(case.X),
+        whole.bic(case.X),
+    ]
+    for got, want in zip(outputs, expected, strict=True):
+        assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("case", [binomial_case(), gaussian_case("full")])
+def test_memmap_is_fitted_in_bounded_memory(case, tmp_path):
+    import tracemalloc
+
+    n_samples = 1_000_000
+    rng = np.random.RandomState(0)
+    rows = rng.randint(len(case.X), size=n_samples)
+    path = tmp_path / "X.dat"
+    X = np.memmap(path, dtype=np.float64, mode="w+", shape=(n_samples, 3))
+    X[:] = case.X[rows]
+    X.flush()
+    del X
+    X = np.memmap(path, dtype=np.float64, mode="r", shape=(n_samples, 3))
+    model = case.model(max_iter=3, tol=0, init_sample_size=2000, random_state=0)
+    with sklearn.config_context(working_memory=1):
+        tracemalloc.start()
+        model.fit(X)
+        model.score(X)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert isinstance(X, np.memmap)
+    # X is 24 MB, and so would be any (n_samples, n_components) array. Allowed:
+    # one cached float per row (log binomial coefficients) and a few blocks.
+    assert peak < 8 * n_samples + 4 * 2**20, peak
+    in_memory = clone(model).fit(np.asarray(X).copy())
+    assert_same_parameters(model, in_memory, rtol=1e-10)
+
+
+@parametrize_cases
+def test_statistics_form_an_algebra(case):
+    model = case.fixed_start(max_iter=0).fit(case.X)
+    resp = model.predict_proba(case.X)
+    data = RowData(case.X)
+    if isinstance(model, BinomialMixture):
+        data = data.with_rows(n_trials=None)
+    whole = model._accumulate(data, resp)
+    parts = [model._accumulate(data[s], resp[s]) for s in np.array_split(range(300), 4)]
+    for total in (sum(parts), parts[0] + (parts[1] + (parts[2] + parts[3]))):
+        for f in fields(whole):
+            assert_allclose(getattr(total, f.name), getattr(whole, f.name), rtol=1e-12)
+    doubled = whole.scaled(2.0)
+    for f in fields(whole):
+        assert_allclose(
+            getattr(doubled, f.name), getattr(whole + whole, f.name), rtol=1e-12
+        )
+
+
+# ----------------------------------------------------------------------
+# Online EM
+# ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "case",
+    [binomial_case(30_000, seed=1), gaussian_case("full", 30_000, seed=1)],
+    ids=lambda c: c.name,
+)
+def test_partial_fit_on_a_shuffled_stream_reaches_the_batch_fit(case):
+    batch = case.model(tol=1e-8, max_iter=500, random_state=0).fit(case.X)
+    online = case.model(random_state=0)
+    rng = np.random.RandomState(0)
+    for _ in range(3):
+        for rows in np.array_split(rng.permutation(len(case.X)), 60):
+            online.partial_fit(case.X[rows])
+    assert online.n_iter_ == 180
+    assert not online.converged_
+    assert len(online.lower_bounds_) == 180
+    gap = batch.score(case.X) - online.score(case.X)
+    assert -1e-6 < gap < 2e-3
+
+
+@parametrize_cases
+def test_partial_fit_with_one_batch_is_an_em_step_from_the_fixed_start(case):
+    online = case.fixed_start().partial_fit(case.X)
+    batch = case.fixed_start(max_iter=1, tol=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        batch.fit(case.X)
+    assert_same_parameters(online, batch, rtol=1e-12)
+    assert online.lower_bound_ == pytest.approx(batch.lower_bounds_[0], rel=1e-12)
+
+
+@parametrize_cases
+def test_partial_fit_keeps_the_feature_count(case):
+    model = case.model(random_state=0).partial_fit(case.X)
+    with pytest.raises(ValueError, match=re.escape("features")):
+        model.partial_fit(case.X[:, :1])
+
+
+# ----------------------------------------------------------------------
+# Sampling and criteria
+# ----------------------------------------------------------------------
+@parametrize_cases
+def test_sample_draws_by_component_reproducibly(case):
+    model = case.fixed_start(max_iter=0, random_state=3).fit(case.X)
+    X, y = model.sample(4000)
+    assert X.shape == (4000, case.X.shape[1])
+    assert_array_equal(np.diff(y) >= 0, True)  # grouped by component
+    assert_allclose(np.bincount(y, minlength=3) / 4000, model.weights_, atol=0.03)
+    assert_array_equal(model.sample(50)[0], model.sample(50)[0])
+
+
+@pytest.mark.parametrize("n_samples", [0, -1, 1.5, "2"])
+@parametrize_cases
+def test_sample_rejects_bad_n_samples(case, n_samples):
+    model = case.fixed_start(max_iter=0).fit(case.X)
+    with pytest.raises(ValueError, match="n_samples"):
+        model.sample(n_samples)
+
+
+@parametrize_cases
+def test_aic_and_bic_from_the_log_likelihood(case):
+    model = case.fixed_start(max_iter=0).fit(case.X)
+    log_likelihood = model.score_samples(case.X).sum()
+    n_parameters = {
+        "binomial": 2 + 9,
+        "gaussian-full": 2 + 9 + 3 * 6,
+        "gaussian-tied": 2 + 9 + 6,
+        "gaussian-diag": 2 + 9 + 9,
+        "gaussian-spherical": 2 + 9 + 3,
+        "poisson": 2 + 6,
+    }[case.name]
+    assert model.aic(case.X) == pytest.approx(
+        -2 * log_likelihood + 2 * n_parameters, rel=1e-12
+    )
+    assert model.bic(case.X) == pytest.approx(
+        -2 * log_likelihood + np.log(300) * n_parameters, rel=1e-12
+    )
