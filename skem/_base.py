@@ -370,7 +370,7 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             return data
         # O(size) memory, unlike a permutation of every row.
         rows = sample_without_replacement(
-            data.n_samples, size, random_state=random_state
+            data.n_samples, size, method="tracking_selection", random_state=random_state
         )
         return data[np.sort(rows)]
 

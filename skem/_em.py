@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._blocks import concatenate_rows
+from ._compat import single_blas_thread
 
 
 @dataclass(frozen=True)
@@ -111,17 +112,19 @@ def estep_block(model, block, with_stats=True):
 # ----------------------------------------------------------------------
 def expectation_pass(model, data, with_stats=True):
     """One E-step over every block of ``data``, reduced to one PassResult."""
-    return sum(
-        estep_block(model, block, with_stats)
-        for block in data.blocks(model._block_size(data))
-    )
+    with single_blas_thread():
+        return sum(
+            estep_block(model, block, with_stats)
+            for block in data.blocks(model._block_size(data))
+        )
 
 
 def map_blocks(function, model, data):
     """``function(block)`` for every block, concatenated along the rows."""
-    return concatenate_rows(
-        function(block) for block in data.blocks(model._block_size(data))
-    )
+    with single_blas_thread():
+        return concatenate_rows(
+            [function(block) for block in data.blocks(model._block_size(data))]
+        )
 
 
 def accumulate_blocks(model, data, block_resp):
@@ -131,11 +134,12 @@ def accumulate_blocks(model, data, block_resp):
     applied here.
     """
     total = 0
-    for block in data.blocks(model._block_size(data)):
-        resp = np.asarray(block_resp(block), dtype=np.float64)
-        if block.sample_weight is not None:
-            resp *= block.sample_weight[:, np.newaxis]
-        total = total + model._accumulate(block, resp)
+    with single_blas_thread():
+        for block in data.blocks(model._block_size(data)):
+            resp = np.asarray(block_resp(block), dtype=np.float64)
+            if block.sample_weight is not None:
+                resp *= block.sample_weight[:, np.newaxis]
+            total = total + model._accumulate(block, resp)
     return total
 
 
