@@ -40,6 +40,10 @@ A family (binomial, Gaussian, ...) supplies these hooks; a block is a
 ``_n_component_parameters()`` (optional)
     Free parameters of the components (default: the sizes of the arrays named
     in ``_parameter_names``).
+``_unconstrained_parameters()`` / ``_set_unconstrained_parameters(arrays)``
+    (optional, needed by ``acceleration='squarem'``) The component parameters
+    as a list of arrays in a parameterization where every value is a valid
+    model (logits, log-variances, ...), and back.
 ``_fits_weights()``, ``_row_bytes(n_features)``, ``_on_parameters_set()``
     (optional) Whether the weights are learned; memory one row needs while a
     block is processed; derived attributes after parameters are restored.
@@ -157,6 +161,8 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         "init_sample_size": [None, Interval(Integral, 1, None, closed="left")],
         "learning_decay": [Interval(Real, 0.5, 1.0, closed="right")],
         "learning_offset": [Interval(Real, 0.0, None, closed="left")],
+        "stopping_rule": [StrOptions({"mean", "total", "aitken"})],
+        "acceleration": [None, StrOptions({"squarem"})],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
@@ -177,6 +183,8 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         init_sample_size,
         learning_decay,
         learning_offset,
+        stopping_rule,
+        acceleration,
         random_state,
         warm_start,
         verbose,
@@ -190,6 +198,8 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self.init_sample_size = init_sample_size
         self.learning_decay = learning_decay
         self.learning_offset = learning_offset
+        self.stopping_rule = stopping_rule
+        self.acceleration = acceleration
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
@@ -251,6 +261,16 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _on_parameters_set(self):
         """Recompute derived attributes after the parameters were restored."""
+
+    def _unconstrained_parameters(self):
+        """Component parameters as unconstrained arrays (for SQUAREM)."""
+        raise ValueError(
+            f"{type(self).__name__} does not support acceleration='squarem'."
+        )
+
+    def _set_unconstrained_parameters(self, arrays):
+        """Set the component parameters from ``_unconstrained_parameters``."""
+        raise NotImplementedError
 
     # ------------------------------------------------------------------
     # Data
@@ -318,6 +338,33 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _n_parameters(self):
         n_weights = self.n_components - 1 if self._fits_weights() else 0
         return int(self._n_component_parameters() + n_weights)
+
+    def _unconstrained_vector(self):
+        """Every free parameter, unconstrained, as one flat vector."""
+        arrays = self._unconstrained_parameters()
+        if self._fits_weights():
+            arrays = [np.log(self.weights_), *arrays]
+        return np.concatenate([np.ravel(a) for a in arrays])
+
+    def _set_unconstrained_vector(self, vector):
+        """Inverse of ``_unconstrained_vector``; ValueError if not a model."""
+        if not np.all(np.isfinite(vector)):
+            raise ValueError("Parameters are not finite.")
+        shapes = [np.shape(a) for a in self._unconstrained_parameters()]
+        if self._fits_weights():
+            shapes = [(self.n_components,), *shapes]
+        sizes = [int(np.prod(shape)) for shape in shapes]
+        arrays = [
+            part.reshape(shape)
+            for part, shape in zip(
+                np.split(vector, np.cumsum(sizes)[:-1]), shapes, strict=True
+            )
+        ]
+        if self._fits_weights():
+            log_weights = arrays.pop(0)
+            weights = np.exp(log_weights - log_weights.max())
+            self.weights_ = weights / weights.sum()
+        self._set_unconstrained_parameters(arrays)
 
     def _estimate_log_weights(self):
         # A zero weight (weights_init=[1, 0]) is a component switched off.
@@ -392,8 +439,15 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             self._print_verbose_msg_init_beg(init)
             if do_init:
                 self._initialize_parameters(data, random_state)
-            run = run_em(self, data, self.max_iter, self.tol)
-            self._print_verbose_msg_init_end(run.lower_bound, run.converged)
+            run = run_em(
+                self,
+                data,
+                self.max_iter,
+                self.tol,
+                self.stopping_rule,
+                self.acceleration,
+            )
+            self._print_verbose_msg_init_end(run)
             if best is None or run.lower_bound > best.lower_bound:
                 best = run
 
@@ -744,31 +798,42 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             print(f"Initialization {n_init}")
             self._init_prev_time = self._iter_prev_time = time()
 
-    def _print_verbose_msg_iter_end(self, n_iter, diff_ll):
+    def _print_verbose_msg_iter_end(self, n_iter, diff_ll, history=None):
         if self.verbose == 0 or n_iter % self.verbose_interval:
             return
         if self.verbose == 1:
             print(f"  Iteration {n_iter}")
-        else:
-            now = time()
-            print(
-                f"  Iteration {n_iter}\t time lapse {now - self._iter_prev_time:.5f}s"
-                f"\t ll change {diff_ll:.5f}"
+            return
+        now = time()
+        accelerated = ""
+        if self.acceleration is not None and history is not None:
+            accelerated = (
+                f"\t accelerated steps {history.accepted} taken, "
+                f"{history.rejected} rejected"
             )
-            self._iter_prev_time = now
+        print(
+            f"  Iteration {n_iter}\t time lapse {now - self._iter_prev_time:.5f}s"
+            f"\t ll change {diff_ll:.5f}{accelerated}"
+        )
+        self._iter_prev_time = now
 
-    def _print_verbose_msg_init_end(self, lower_bound, converged):
+    def _print_verbose_msg_init_end(self, run):
         if self.verbose == 0:
             return
-        status = "converged" if converged else "did not converge"
+        status = "converged" if run.converged else "did not converge"
         if self.verbose == 1:
             print(f"Initialization {status}.")
-        else:
-            elapsed = time() - self._init_prev_time
-            print(
-                f"Initialization {status}. time lapse {elapsed:.5f}s\t "
-                f"lower bound {lower_bound:.5f}."
+            return
+        elapsed = time() - self._init_prev_time
+        accelerated = ""
+        if self.acceleration is not None:
+            accelerated = (
+                f" accelerated steps {run.n_accepted} taken, {run.n_rejected} rejected."
             )
+        print(
+            f"Initialization {status}. time lapse {elapsed:.5f}s\t "
+            f"lower bound {run.lower_bound:.5f}.{accelerated}"
+        )
 
 
 _INTERNAL_DIRS = tuple(

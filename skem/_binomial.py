@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from numbers import Real
 
 import numpy as np
-from scipy.special import gammaln
+from scipy.special import expit, gammaln, logit
 from sklearn.utils.validation import (
     check_array,
     check_is_fitted,
@@ -188,12 +188,16 @@ class BinomialMixture(BaseMixtureEM):
         1 - probability_floor]``, so that log-likelihoods stay finite when a
         component sees only zeros or only full counts for a feature.
 
-    tol : float, default=1e-3
-        Convergence threshold on the change of the mean log-likelihood per
-        sample.
+    tol : float, default=1e-6
+        Convergence threshold, applied as ``stopping_rule`` says: by default,
+        on the change of the *total* (weighted) log-likelihood, the scale on
+        which BIC and AIC compare models. (A threshold on the mean per sample,
+        scikit-learn's rule, is a threshold of ``tol * n_samples`` on the
+        total: on a frequency table of a million families it stopped fits
+        hundreds of units short of their maximum.)
 
-    max_iter : int, default=100
-        Number of EM iterations to perform.
+    max_iter : int, default=1000
+        Maximum number of EM steps (evaluations of the EM map).
 
     n_init : int, default=1
         Number of initializations; the run with the best final log-likelihood
@@ -217,6 +221,25 @@ class BinomialMixture(BaseMixtureEM):
     learning_offset : float, default=2.0
         Offset of the step-size schedule of :meth:`partial_fit`; larger values
         make early updates smaller.
+
+    stopping_rule : {'mean', 'total', 'aitken'}, default='total'
+        How ``tol`` is applied to successive log-likelihoods: ``'mean'``
+        stops when the mean log-likelihood per sample changes by less than
+        ``tol`` (scikit-learn's rule); ``'total'`` when the total (weighted)
+        log-likelihood changes by less than ``tol``; ``'aitken'`` when
+        Aitken's extrapolation of the total log-likelihood to its limit is
+        within ``tol`` of the current value, so a slowly creeping run is not
+        stopped far from its limit.
+
+    acceleration : {None, 'squarem'}, default='squarem'
+        ``'squarem'`` extrapolates along successive EM steps (SQUAREM,
+        Varadhan and Roland 2008, scheme S3) in an unconstrained
+        parameterization, falling back to the plain EM step whenever the
+        extrapolation would lower the log-likelihood; it needs far fewer EM
+        steps when components overlap. ``n_iter_`` counts EM steps (EM-map
+        evaluations) either way. On by default: on the Saxony and Geissler
+        tables it reached the maximum in 10 to 100 times fewer EM steps
+        (``benchmarks/bench_acceleration.py``). ``None`` gives plain EM.
 
     weights_init : array-like of shape (n_components,), default=None
         Initial mixture weights (fixed weights when ``fit_weights=False``).
@@ -292,7 +315,7 @@ class BinomialMixture(BaseMixtureEM):
     >>> flips = load_coin_flips()
     >>> model = BinomialMixture(
     ...     n_components=2, n_trials=10, probabilities_init=[[0.6], [0.5]],
-    ...     fit_weights=False, tol=0, max_iter=10,
+    ...     fit_weights=False, random_state=0,
     ... ).fit(flips.heads)
     >>> model.probabilities_.round(2).ravel()
     array([0.8 , 0.52])
@@ -323,13 +346,15 @@ class BinomialMixture(BaseMixtureEM):
         n_trials=None,
         fit_weights=True,
         probability_floor=1e-10,
-        tol=1e-3,
-        max_iter=100,
+        tol=1e-6,
+        max_iter=1000,
         n_init=1,
         init_params="kmeans",
         init_sample_size=None,
         learning_decay=0.7,
         learning_offset=2.0,
+        stopping_rule="total",
+        acceleration="squarem",
         weights_init=None,
         probabilities_init=None,
         random_state=None,
@@ -346,6 +371,8 @@ class BinomialMixture(BaseMixtureEM):
             init_sample_size=init_sample_size,
             learning_decay=learning_decay,
             learning_offset=learning_offset,
+            stopping_rule=stopping_rule,
+            acceleration=acceleration,
             random_state=random_state,
             warm_start=warm_start,
             verbose=verbose,
@@ -459,6 +486,13 @@ class BinomialMixture(BaseMixtureEM):
 
     def _fits_weights(self):
         return self.fit_weights
+
+    def _unconstrained_parameters(self):
+        return [logit(self.probabilities_)]
+
+    def _set_unconstrained_parameters(self, arrays):
+        floor = self.probability_floor
+        self.probabilities_ = np.clip(expit(arrays[0]), floor, 1.0 - floor)
 
     def _estimate_log_prob(self, block):
         return _estimate_binomial_log_prob(

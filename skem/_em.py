@@ -70,6 +70,8 @@ class EMRun:
     lower_bound: float
     lower_bounds: list
     nk: np.ndarray
+    n_accepted: int = 0
+    n_rejected: int = 0
 
 
 # ----------------------------------------------------------------------
@@ -146,38 +148,152 @@ def accumulate_blocks(model, data, block_resp):
 # ----------------------------------------------------------------------
 # The loops
 # ----------------------------------------------------------------------
-def run_em(model, data, max_iter, tol):
+class _History:
+    """Log-likelihoods of the parameter sets a run went through, and its stop."""
+
+    def __init__(self, model, tol, stopping):
+        self.model = model
+        self.tol = tol
+        self.stopping = stopping
+        self.values = []  # mean log-likelihoods per unit of weight
+        self.n_iter = 0  # EM-map evaluations
+        self.accepted = 0  # accelerated steps kept
+        self.rejected = 0  # accelerated steps that fell back to EM
+        self.step_max = 1.0  # SQUAREM's cap on the step length
+        self.converged = False
+
+    def record(self, mean_log_likelihood, weight):
+        previous = self.values[-1] if self.values else -np.inf
+        self.values.append(mean_log_likelihood)
+        change = mean_log_likelihood - previous
+        self.model._print_verbose_msg_iter_end(self.n_iter, change, self)
+        self.converged = has_converged(self.values, self.tol, self.stopping, weight)
+        return self.converged
+
+
+def has_converged(values, tol, stopping, weight):
+    """Whether a run whose log-likelihoods were ``values`` may stop.
+
+    ``values`` are mean log-likelihoods per unit of sample weight and
+    ``weight`` the total weight. Rules:
+
+    - ``'mean'``: the mean log-likelihood per sample changed by less than
+      ``tol`` (scikit-learn's rule);
+    - ``'total'``: the total log-likelihood ``weight * mean`` changed by less
+      than ``tol``;
+    - ``'aitken'``: Aitken's estimate of the limit of the total
+      log-likelihood (Bohning et al. 1994; McNicholas et al. 2010) is within
+      ``tol`` of its current value, so a run that crawls is not stopped far
+      from its limit.
+    """
+    if len(values) < 2:
+        return False
+    change = values[-1] - values[-2]
+    if stopping == "mean":
+        return abs(change) < tol
+    if stopping == "total":
+        return abs(change) * weight < tol
+    if len(values) < 3:
+        return False
+    previous_change = values[-2] - values[-3]
+    if change <= 0 or previous_change <= 0:
+        # No increase left to extrapolate (or rounding): converged when tiny.
+        return abs(change) * weight < tol
+    rate = change / previous_change
+    if rate >= 1:
+        return False
+    return change * rate / (1 - rate) * weight < tol
+
+
+def run_em(model, data, max_iter, tol, stopping="mean", acceleration=None):
     """One EM run from the model's current parameters.
 
-    The convergence test compares the log-likelihoods of the last two
-    parameter sets, which the passes give for free; a final pass then scores
-    the parameters that are returned.
+    Each pass scores the parameters that go in and yields the statistics of
+    the next M-step, so the convergence test costs nothing; a final pass
+    scores the parameters that are returned. With ``acceleration='squarem'``
+    the run extrapolates along the last two EM steps (:func:`squarem_cycle`);
+    ``n_iter`` counts EM-map evaluations either way.
     """
-    lower_bound = -np.inf
-    lower_bounds = []
-    converged = False
-    n_iter = 0
-    for n_iter in range(1, max_iter + 1):
-        previous = lower_bound
+    history = _History(model, tol, stopping)
+    weight = data.weight_total()
+
+    def em_map():
         result = expectation_pass(model, data)
-        lower_bound = result.mean_log_likelihood
-        lower_bounds.append(lower_bound)
         model._maximize(result.stats)
-        change = lower_bound - previous
-        model._print_verbose_msg_iter_end(n_iter, change)
-        if abs(change) < tol:
-            converged = True
-            break
+        history.n_iter += 1
+        return result.mean_log_likelihood
+
+    while history.n_iter < max_iter and not history.converged:
+        if acceleration == "squarem" and max_iter - history.n_iter >= 3:
+            squarem_cycle(model, em_map, history, weight)
+        else:
+            history.record(em_map(), weight)
     final = expectation_pass(model, data)
-    lower_bounds.append(final.mean_log_likelihood)
+    history.values.append(final.mean_log_likelihood)
     return EMRun(
         params=model._get_parameters(),
-        converged=converged,
-        n_iter=n_iter,
+        converged=history.converged,
+        n_iter=history.n_iter,
         lower_bound=final.mean_log_likelihood,
-        lower_bounds=lower_bounds,
+        lower_bounds=history.values,
         nk=final.stats.nk,
+        n_accepted=history.accepted,
+        n_rejected=history.rejected,
     )
+
+
+def squarem_cycle(model, em_map, history, weight):
+    """One SQUAREM cycle (Varadhan and Roland 2008, scheme S3), kept monotone.
+
+    Two EM steps ``theta0 -> theta1 -> theta2`` give ``r = theta1 - theta0``
+    and ``v = theta2 - 2 theta1 + theta0``; the extrapolated point is
+    ``theta0 - 2 a r + a^2 v`` with ``a = -|r| / |v|`` (at most -1; ``a = -1``
+    is ``theta2`` itself), taken in the family's unconstrained
+    parameterization (log-weights, logits, log-variances, Cholesky factors
+    with log-diagonals), where every point is a valid model. One EM step from
+    the extrapolated point follows. Safeguard: if the extrapolated point is
+    not a valid model or scores below ``theta1``, the cycle falls back to
+    ``theta2``, the plain EM path, so the log-likelihood never decreases.
+    """
+    theta0 = model._unconstrained_vector()
+    if history.record(em_map(), weight):
+        return
+    theta1 = model._unconstrained_vector()
+    if history.record(em_map(), weight):
+        return
+    log_likelihood_theta1 = history.values[-1]
+    theta2 = model._unconstrained_vector()
+    plain = model._get_parameters()
+    r = theta1 - theta0
+    v = theta2 - 2.0 * theta1 + theta0
+    v_norm = np.sqrt(v @ v)
+    if not v_norm > 0:
+        return
+    # The step length |a| adapts as in the SQUAREM package: capped by
+    # step_max, which grows fourfold while the cap binds and steps succeed,
+    # and shrinks after a failure; a = -1 is theta2 itself.
+    step = min(max(np.sqrt(r @ r) / v_norm, 1.0), history.step_max)
+    if step == 1.0:
+        history.step_max *= 4.0
+        return
+    try:
+        model._set_unconstrained_vector(theta0 + 2.0 * step * r + step**2 * v)
+        log_likelihood = em_map()
+    except (ValueError, FloatingPointError, np.linalg.LinAlgError):
+        log_likelihood = -np.inf
+    # A gain within rounding counts as none, so that the choice does not
+    # depend on how the sums were blocked.
+    gain = log_likelihood - log_likelihood_theta1
+    if np.isfinite(log_likelihood) and gain > 1e-13 * abs(log_likelihood_theta1):
+        history.accepted += 1
+        if step == history.step_max:
+            history.step_max *= 4.0
+        history.record(log_likelihood, weight)
+    else:
+        history.rejected += 1
+        if step == history.step_max:
+            history.step_max = max(1.0, history.step_max / 4.0)
+        model._set_parameters(plain)
 
 
 def stepwise_statistics(running, batch, step_size):

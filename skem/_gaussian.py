@@ -273,6 +273,31 @@ def _estimate_gaussian_log_prob(X, means, precisions_cholesky, covariance_type):
     return -0.5 * (n_features * math.log(2 * math.pi) + squared) + log_det
 
 
+def _log_cholesky(covariances):
+    """Cholesky factors of covariances with the log of their diagonals.
+
+    Every real lower-triangular matrix maps back to a positive-definite
+    covariance (:func:`_from_log_cholesky`): the parameterization in which
+    SQUAREM extrapolates.
+    """
+    factor = np.linalg.cholesky(covariances)
+    diagonal = np.diagonal(factor, axis1=-2, axis2=-1)
+    return factor + _diagonal_matrix(np.log(diagonal) - diagonal)
+
+
+def _from_log_cholesky(factor):
+    factor = np.tril(factor)
+    diagonal = np.diagonal(factor, axis1=-2, axis2=-1)
+    factor = factor + _diagonal_matrix(np.exp(diagonal) - diagonal)
+    covariances = factor @ np.swapaxes(factor, -1, -2)
+    return (covariances + np.swapaxes(covariances, -1, -2)) / 2
+
+
+def _diagonal_matrix(diagonal):
+    """Matrices with ``diagonal`` on their diagonals (batched)."""
+    return diagonal[..., np.newaxis] * np.eye(diagonal.shape[-1])
+
+
 def _check_precisions(precisions, covariance_type, n_components, n_features):
     """Validate user-supplied precisions; return a float64 copy."""
     name = "precisions_init"
@@ -362,6 +387,23 @@ class GaussianMixtureEM(BaseMixtureEM):
         - 'k-means++': the seeds of k-means++, one point per component;
         - 'random': random responsibilities;
         - 'random_from_data': random data points, one per component.
+
+    stopping_rule : {'mean', 'total', 'aitken'}, default='mean'
+        How ``tol`` is applied to successive log-likelihoods: ``'mean'``
+        stops when the mean log-likelihood per sample changes by less than
+        ``tol`` (scikit-learn's rule); ``'total'`` when the total (weighted)
+        log-likelihood changes by less than ``tol``; ``'aitken'`` when
+        Aitken's extrapolation of the total log-likelihood to its limit is
+        within ``tol`` of the current value, so a slowly creeping run is not
+        stopped far from its limit. The default keeps scikit-learn's stopping iteration.
+
+    acceleration : {None, 'squarem'}, default=None
+        ``'squarem'`` extrapolates along successive EM steps (SQUAREM,
+        Varadhan and Roland 2008, scheme S3) in an unconstrained
+        parameterization, falling back to the plain EM step whenever the
+        extrapolation would lower the log-likelihood; it needs far fewer EM
+        steps when components overlap. ``n_iter_`` counts EM steps (EM-map
+        evaluations) either way. The default keeps scikit-learn's parameter path.
 
     weights_init : array-like of shape (n_components,), default=None
         Initial mixture weights; estimated from the initialization when None.
@@ -510,6 +552,8 @@ class GaussianMixtureEM(BaseMixtureEM):
         init_sample_size=None,
         learning_decay=0.7,
         learning_offset=2.0,
+        stopping_rule="mean",
+        acceleration=None,
         weights_init=None,
         means_init=None,
         precisions_init=None,
@@ -527,6 +571,8 @@ class GaussianMixtureEM(BaseMixtureEM):
             init_sample_size=init_sample_size,
             learning_decay=learning_decay,
             learning_offset=learning_offset,
+            stopping_rule=stopping_rule,
+            acceleration=acceleration,
             random_state=random_state,
             warm_start=warm_start,
             verbose=verbose,
@@ -605,6 +651,23 @@ class GaussianMixtureEM(BaseMixtureEM):
         self.precisions_cholesky_ = _compute_precision_cholesky(
             self.covariances_, self.covariance_type
         )
+
+    def _unconstrained_parameters(self):
+        if self.covariance_type in ("diag", "spherical"):
+            return [self.means_, np.log(self.covariances_)]
+        return [self.means_, _log_cholesky(self.covariances_)]
+
+    def _set_unconstrained_parameters(self, arrays):
+        means, covariance_factor = arrays
+        if self.covariance_type in ("diag", "spherical"):
+            covariances = np.exp(covariance_factor)
+        else:
+            covariances = _from_log_cholesky(covariance_factor)
+        self.precisions_cholesky_ = _compute_precision_cholesky(
+            covariances, self.covariance_type
+        )
+        self.means_ = means
+        self.covariances_ = covariances
 
     def _on_parameters_set(self):
         self.precisions_ = _precisions_from_cholesky(

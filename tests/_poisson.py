@@ -37,6 +37,8 @@ class PoissonMixture(BaseMixtureEM):
         init_sample_size=None,
         learning_decay=0.7,
         learning_offset=2.0,
+        stopping_rule="mean",
+        acceleration=None,
         weights_init=None,
         rates_init=None,
         random_state=None,
@@ -53,6 +55,8 @@ class PoissonMixture(BaseMixtureEM):
             init_sample_size=init_sample_size,
             learning_decay=learning_decay,
             learning_offset=learning_offset,
+            stopping_rule=stopping_rule,
+            acceleration=acceleration,
             random_state=random_state,
             warm_start=warm_start,
             verbose=verbose,
@@ -80,6 +84,12 @@ class PoissonMixture(BaseMixtureEM):
     def _apply_initial_parameters(self):
         if self.rates_init is not None:
             self.rates_ = np.array(self.rates_init, dtype=np.float64)
+
+    def _unconstrained_parameters(self):
+        return [np.log(self.rates_)]
+
+    def _set_unconstrained_parameters(self, arrays):
+        self.rates_ = np.exp(arrays[0])
 
     def _estimate_log_prob(self, block):
         X = block.X

@@ -41,6 +41,7 @@ def tutorial_model(max_iter):
         fit_weights=False,
         tol=0,
         max_iter=max_iter,
+        acceleration=None,  # the tutorial's iterations are plain EM steps
     )
 
 
