@@ -44,7 +44,7 @@ print("Estimated weights: ", model.weights_[order].round(3))
 
 # %%
 # The same mixture without the per-sample trials sees only the hits.
-naive = BinomialMixture(n_components=3, n_init=3, random_state=0).fit(X)
+naive = BinomialMixture(n_components=3, n_trials="max", n_init=3, random_state=0).fit(X)
 print(
     "Ignoring at-bats, the averages are", np.sort(naive.probabilities_[:, 0]).round(3)
 )

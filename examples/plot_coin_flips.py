@@ -36,6 +36,7 @@ def coin_model(max_iter):
         fit_weights=False,
         tol=0.0,
         max_iter=max_iter,
+        acceleration=None,  # plain EM steps, the tutorial's iterations
     )
 
 

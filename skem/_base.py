@@ -72,6 +72,7 @@ from dataclasses import dataclass, field, fields
 from numbers import Integral, Real
 from time import time
 
+import joblib
 import numpy as np
 import sklearn
 from sklearn.base import BaseEstimator, DensityMixin
@@ -838,12 +839,12 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
 _INTERNAL_DIRS = tuple(
     os.path.dirname(module.__file__) + os.sep
-    for module in (sys.modules[__package__], sklearn)
+    for module in (sys.modules[__package__], sklearn, joblib)
 )
 
 
 def warn_at_caller(message, category):
-    """Warn, attributing the warning to the first caller outside skem/sklearn.
+    """Warn, attributing it to the first caller outside skem, sklearn, joblib.
 
     So a warning raised while ``GridSearchCV`` fits a skem estimator points at
     the user's ``search.fit(...)`` line, not at library code.

@@ -26,6 +26,8 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils.metadata_routing import MetadataRequest
 
+from ._base import warn_at_caller
+
 __all__ = [
     "CriteriaGrid",
     "InformationCriterionScorer",
@@ -107,7 +109,7 @@ class InformationCriterionScorer:
         self.criterion = criterion
         # Unset, like a consumer's own parameters: passing per-sample n_trials
         # without requesting it is an error rather than a silent default.
-        self._requests = {"n_trials": None}
+        self._requests = {"n_trials": None, "sample_weight": None}
 
     def __call__(self, estimator, X, y=None, **metadata):
         """Negated criterion of the fitted ``estimator`` on ``X``.
@@ -170,9 +172,9 @@ class InformationCriterionScorer:
         return request
 
     def _accept_sample_weight(self):
-        # Asked by scikit-learn's multimetric scorer when routing is off; the
-        # criteria are unweighted.
-        return False
+        # Asked by scikit-learn's multimetric scorer when routing is off: the
+        # criteria take frequency weights.
+        return True
 
 
 #: Scorer returning ``-estimator.bic(X)``: higher is better.
@@ -378,8 +380,12 @@ class CriteriaGrid:
 
     def _row_key(self):
         keys = list(self.params[0]) if self.params else []
-        if "n_components" in keys or not keys:
+        if not keys:
             return "n_components"
+        # n_components, or a pipeline step's "<step>__n_components".
+        for key in keys:
+            if key == "n_components" or key.endswith("__n_components"):
+                return key
         return keys[0]
 
 
@@ -412,9 +418,10 @@ def _format_table(rows, columns, values, row_key):
 
 
 def _default_param_grid(estimator):
-    grid = {"n_components": list(range(1, 10))}
-    if "covariance_type" in estimator.get_params():
-        grid["covariance_type"] = list(_COVARIANCE_TYPES)
+    prefix = f"{estimator.steps[-1][0]}__" if isinstance(estimator, Pipeline) else ""
+    grid = {f"{prefix}n_components": list(range(1, 10))}
+    if f"{prefix}covariance_type" in estimator.get_params():
+        grid[f"{prefix}covariance_type"] = list(_COVARIANCE_TYPES)
     return grid
 
 
@@ -444,13 +451,21 @@ def _accepted(method, params):
 
 
 def _fit_and_measure(estimator, X, sample_weight, fit_params, on_error):
-    """Fit one candidate; return (log-likelihood, n_parameters, estimator)."""
+    """Fit one candidate; return (log-likelihood, n_parameters, estimator).
+
+    For a Pipeline, ``sample_weight`` goes to the last step's ``fit`` and the
+    log-likelihood is the last step's, on ``X`` transformed by the others.
+    """
+    final_name = estimator.steps[-1][0] if isinstance(estimator, Pipeline) else None
     if sample_weight is not None:
-        fit_params = {**fit_params, "sample_weight": sample_weight}
+        key = "sample_weight" if final_name is None else f"{final_name}__sample_weight"
+        fit_params = {**fit_params, key: sample_weight}
     try:
         estimator.fit(X, **fit_params)
-        log_prob = estimator.score_samples(
-            X, **_accepted(estimator.score_samples, fit_params)
+        final, Xt = _final_estimator_and_data(estimator, X)
+        final_params = _final_step_params(fit_params, final_name)
+        log_prob = final.score_samples(
+            Xt, **_accepted(final.score_samples, final_params)
         )
     except (ValueError, ArithmeticError) as exc:
         if on_error == "raise":
@@ -461,9 +476,56 @@ def _fit_and_measure(estimator, X, sample_weight, fit_params, on_error):
             UserWarning,
             stacklevel=2,
         )
-        return np.nan, np.nan, None
+        return np.nan, np.nan, np.nan, None
     weights = np.ones_like(log_prob) if sample_weight is None else sample_weight
-    return float(weights @ log_prob), estimator._n_parameters(), estimator
+    resolution = _log_likelihood_resolution(final, weights.sum())
+    return float(weights @ log_prob), final._n_parameters(), resolution, estimator
+
+
+def _final_step_params(fit_params, final_name):
+    if final_name is None:
+        return fit_params
+    prefix = f"{final_name}__"
+    return {
+        key[len(prefix) :]: value
+        for key, value in fit_params.items()
+        if key.startswith(prefix)
+    }
+
+
+def _log_likelihood_resolution(estimator, total_weight):
+    """How far, in total log-likelihood, the fit's stopping rule may stop short.
+
+    The stopping threshold on the total log-likelihood: ``tol`` times the
+    total weight for the per-sample rule ``'mean'``, ``tol`` otherwise. A fit
+    that crawls may stop further away still; this is the least uncertainty.
+    """
+    rule = getattr(estimator, "stopping_rule", "mean")
+    return estimator.tol * (total_weight if rule == "mean" else 1.0)
+
+
+def _warn_if_unresolved(grid, resolutions):
+    """Warn when the best two models by BIC differ by less than the fits resolve."""
+    bic = grid.bic
+    order = [i for i in np.argsort(bic) if np.isfinite(bic[i])]
+    if len(order) < 2:
+        return
+    best, second = order[:2]
+    margin = bic[second] - bic[best]
+    # BIC is -2 log L + penalty: an uncertain log-likelihood moves it twice.
+    uncertainty = 2.0 * (resolutions[best] + resolutions[second])
+    if margin < uncertainty:
+        warn_at_caller(
+            f"The two best models by BIC ({_describe(grid.params[best])} and "
+            f"{_describe(grid.params[second])}) differ by {margin:.3g}, less "
+            f"than their fits' tolerance can resolve ({uncertainty:.3g}): "
+            "decrease tol (or use stopping_rule='total') and refit.",
+            UserWarning,
+        )
+
+
+def _describe(params):
+    return ", ".join(f"{k}={v!r}" for k, v in params.items())
 
 
 def criteria_grid(
@@ -486,10 +548,13 @@ def criteria_grid(
 
     Parameters
     ----------
-    estimator : skem mixture
+    estimator : skem mixture or Pipeline ending in one
         Template model, e.g. ``GaussianMixtureEM(random_state=0)`` or
         ``BinomialMixture(n_trials=10)``; its other parameters (``n_init``,
-        ``init_params``, ...) are kept.
+        ``init_params``, ...) are kept. For a
+        :class:`~sklearn.pipeline.Pipeline`, the criteria are those of its last
+        step on ``X`` transformed by the other steps, and the grid's names
+        carry the step prefix (``"gm__n_components"``).
 
     X : array-like of shape (n_samples, n_features)
         Data to fit.
@@ -571,6 +636,8 @@ def criteria_grid(
         )
         for params in candidates
     )
-    log_likelihood, n_parameters, estimators = zip(*results, strict=True)
+    log_likelihood, n_parameters, resolutions, estimators = zip(*results, strict=True)
     n_samples = np.asarray(X).shape[0] if sample_weight is None else sample_weight.sum()
-    return CriteriaGrid(candidates, log_likelihood, n_parameters, n_samples, estimators)
+    grid = CriteriaGrid(candidates, log_likelihood, n_parameters, n_samples, estimators)
+    _warn_if_unresolved(grid, np.asarray(resolutions, dtype=np.float64))
+    return grid

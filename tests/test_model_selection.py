@@ -115,13 +115,15 @@ def test_scorer_repr_names_the_criterion():
 
 def test_scorer_metadata_request_defaults_to_unset_n_trials():
     requests = InformationCriterionScorer().get_metadata_routing().score.requests
-    assert requests == {"n_trials": None}
+    assert requests == {"n_trials": None, "sample_weight": None}
 
 
 def test_scorer_set_score_request_is_reported_and_not_shared():
     scorer = InformationCriterionScorer("bic").set_score_request(n_trials=True)
-    assert scorer.get_metadata_routing().score.requests == {"n_trials": True}
-    assert neg_bic_scorer.get_metadata_routing().score.requests == {"n_trials": None}
+    requests = scorer.get_metadata_routing().score.requests
+    assert requests == {"n_trials": True, "sample_weight": None}
+    shared = neg_bic_scorer.get_metadata_routing().score.requests
+    assert shared == {"n_trials": None, "sample_weight": None}
 
 
 def test_scorer_routes_aliased_metadata_in_cross_validate():
