@@ -534,3 +534,17 @@ def test_fit_predict_labels_samples_of_zero_weight_like_predict():
     labels = model.fit_predict(X, sample_weight=sample_weight)
     assert_array_equal(labels, model.predict(X))
     assert len(set(labels[sample_weight == 0])) == 2
+
+
+def test_switched_off_component_fits_without_runtime_warnings():
+    # pytest turns RuntimeWarning into errors (pyproject.toml): log(0) of the
+    # zero weight must stay inside the engine's errstate.
+    X = np.array([[1.0], [2.0], [5.0], [6.0]])
+    model = BinomialMixture(
+        2, n_trials=10, weights_init=[1, 0], fit_weights=False, random_state=0
+    )
+    with pytest.warns(UserWarning, match=r"Components \[1\] received no"):
+        model.fit(X)
+    assert_array_equal(model.weights_, [1.0, 0.0])
+    assert_array_equal(model.predict_proba(X)[:, 1], 0.0)
+    assert np.isfinite(model.score(X))
