@@ -1,5 +1,6 @@
 """The benchmark scripts keep running (at a tiny size; figures not checked)."""
 
+import json
 import runpy
 import subprocess
 import sys
@@ -48,3 +49,24 @@ def test_memmap_benchmark_fits_with_private_memory_capped_below_the_file(tmp_pat
     assert "private memory cap: 19 MiB above the start" in result.stdout
     assert "(38 MiB file)" in result.stdout
     assert "time per EM iteration" in result.stdout
+
+
+@pytest.mark.slow
+def test_run_benchmark_at_quick_size(monkeypatch, capsys, tmp_path):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    out_json, out_rst = tmp_path / "r.json", tmp_path / "t.rst"
+    argv = ["run.py", "--quick", "--json", str(out_json), "--rst", str(out_rst)]
+    monkeypatch.setattr(sys, "argv", argv)
+    runpy.run_path(str(BENCHMARKS / "run.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "BinomialMixture" in out and "skem / floor" in out
+    report = json.loads(out_json.read_text())
+    assert report["settings"]["complete"]
+    rows = report["results"]
+    assert {row.get("covariance_type") for row in rows} >= {
+        "full",
+        "tied",
+        "diag",
+        "spherical",
+    }
+    assert "spherical" in out_rst.read_text()
