@@ -17,6 +17,9 @@ A family (binomial, Gaussian, ...) supplies these hooks; a block is a
 ``_validate_rows(X, reset, **metadata)``
     Validate ``X`` and per-sample metadata (``n_trials``), learn data-derived
     settings when ``reset`` (e.g. ``n_trials_``), return a ``RowData``.
+``_learn_from_data(X, **metadata)`` (optional)
+    Data-derived settings learned on fit (``n_trials_``), by reductions that
+    also work on dask arrays; ``_validate_rows`` calls it when ``reset``.
 ``_prepare_block(block)`` (optional)
     Row-wise checks of a block and per-row values worth caching (log binomial
     coefficients), as a dict of row-aligned arrays.
@@ -81,16 +84,22 @@ from sklearn.utils import check_random_state
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_is_fitted
 
-from ._blocks import block_size
+from ._blocks import block_size, is_dask_array
 from ._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from ._em import (
+    block_labels,
+    block_log_likelihoods,
+    block_responsibilities,
     expectation_pass,
-    log_norm_and_resp,
     map_blocks,
     run_em,
     stepwise_statistics,
 )
 from ._init import INIT_STRATEGIES, initial_statistics
+
+#: Rows drawn for the initialization of a fit on a dask array when
+#: ``init_sample_size`` is None.
+DISTRIBUTED_INIT_SAMPLE_SIZE = 100_000
 
 
 def mean_field():
@@ -217,6 +226,9 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """Row-wise checks of a block; per-row values to cache."""
         return {}
 
+    def _learn_from_data(self, X, **metadata):
+        """Learn data-derived settings from a whole (numpy or dask) data set."""
+
     @abstractmethod
     def _check_initial_parameters(self, n_features):
         """Raise ValueError when a user-supplied ``*_init`` does not fit."""
@@ -277,8 +289,30 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     # Data
     # ------------------------------------------------------------------
     def _validated(self, X, *, reset, sample_weight=None, **metadata):
-        """Validated RowData: X, metadata, sample weights, per-row caches."""
+        """Validated RowData: X, metadata, sample weights, per-row caches.
+
+        A ``dask.array.Array`` gives distributed data instead: its blocks are
+        validated where they live, by this same method (``_validate_block``).
+        """
+        if is_dask_array(X):
+            from ._dask import distributed_rows
+
+            return distributed_rows(self, X, reset, sample_weight, metadata)
+        data = self._validate_block(X, reset, sample_weight, metadata)
+        if data.sample_weight is not None and not data.weight_total() > 0:
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
+        return data
+
+    def _validate_block(self, X, reset, sample_weight, metadata, first_row=0):
+        """Validate in-memory rows and cache their per-row values.
+
+        ``first_row`` is the index of the first of these rows in the whole
+        data set, so that messages name rows as the user counts them.
+        """
         data = self._validate_rows(X, reset=reset, **metadata)
+        data.first_row = first_row
         if sample_weight is not None:
             data = data.with_sample_weight(
                 self._check_sample_weight(sample_weight, data.X)
@@ -289,7 +323,8 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 if name not in caches:  # filled in place: no second copy
                     shape = (data.n_samples, *values.shape[1:])
                     caches[name] = np.empty(shape, dtype=values.dtype)
-                caches[name][block.first_row : block.first_row + len(values)] = values
+                start = block.first_row - first_row
+                caches[name][start : start + len(values)] = values
         return data.with_rows(**caches) if caches else data
 
     def _rows_for_prediction(self, X, sample_weight=None, **metadata):
@@ -304,23 +339,17 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
     @staticmethod
     def _check_sample_weight(sample_weight, X):
-        sample_weight = _check_sample_weight(
+        return _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        if not np.any(sample_weight > 0):
-            raise ValueError(
-                "Sample weights must contain at least one non-zero number."
-            )
-        return sample_weight
 
     def _check_enough_samples(self, data):
-        weights = data.sample_weight
-        n_used = data.n_samples if weights is None else np.count_nonzero(weights)
+        n_used = data.n_weighted_rows()
         if n_used < self.n_components:
             raise ValueError(
                 f"Expected n_samples >= n_components but got n_components = "
                 f"{self.n_components}, n_samples = {n_used}"
-                + ("" if weights is None else " (with non-zero weight)")
+                + ("" if data.sample_weight is None else " (with non-zero weight)")
                 + "."
             )
 
@@ -414,8 +443,11 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _initialization_rows(self, data, random_state):
         size = self.init_sample_size
+        distributed = getattr(data, "is_distributed", False)
+        if size is None and distributed:
+            size = DISTRIBUTED_INIT_SAMPLE_SIZE
         if size is None or size >= data.n_samples:
-            return data
+            return data.gathered() if distributed else data
         # O(size) memory, unlike a permutation of every row.
         rows = sample_without_replacement(
             data.n_samples, size, method="tracking_selection", random_state=random_state
@@ -428,6 +460,10 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _fit(self, X, sample_weight, **metadata):
         """Run EM ``n_init`` times, keep the best run; return the data."""
         data = self._validated(X, reset=True, sample_weight=sample_weight, **metadata)
+        if getattr(data, "is_distributed", False):
+            from ._dask import persist
+
+            persist(data)  # validated once, kept on the workers for every pass
         self._check_enough_samples(data)
         self._check_initial_parameters(data.n_features)
 
@@ -522,17 +558,15 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     # Per-row outputs (block by block) and reductions
     # ------------------------------------------------------------------
     def _labels(self, data):
-        return map_blocks(
-            lambda block: self._weighted_log_prob(block).argmax(axis=1), self, data
-        )
+        return map_blocks(block_labels, self, data)
 
     def _score_samples(self, X, **metadata):
         data = self._rows_for_prediction(X, **metadata)
-        return map_blocks(lambda block: log_norm_and_resp(self, block)[0], self, data)
+        return map_blocks(block_log_likelihoods, self, data)
 
     def _predict_proba(self, X, **metadata):
         data = self._rows_for_prediction(X, **metadata)
-        return map_blocks(lambda block: log_norm_and_resp(self, block)[1], self, data)
+        return map_blocks(block_responsibilities, self, data)
 
     def _predict(self, X, **metadata):
         return self._labels(self._rows_for_prediction(X, **metadata))

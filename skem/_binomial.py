@@ -399,8 +399,7 @@ class BinomialMixture(BaseMixtureEM):
             n_trials, X, "fit" if reset else "predict"
         )
         if reset:
-            self.n_trials_ = self._resolve_n_trials(X, per_sample)
-            self._fitted_with_per_sample_trials = per_sample is not None
+            self._learn_from_data(X, n_trials=per_sample)
         elif per_sample is None:
             self._check_default_trials_apply()
         return RowData(X, n_trials=per_sample)
@@ -414,13 +413,22 @@ class BinomialMixture(BaseMixtureEM):
                 "number of trials to assume when none is given."
             )
 
+    def _learn_from_data(self, X, n_trials=None):
+        """Learn ``n_trials_`` from the fit's data (numpy or dask arrays)."""
+        if n_trials is not None and n_trials.ndim == 1:
+            n_trials = n_trials[:, np.newaxis]
+        self.n_trials_ = self._resolve_n_trials(X, n_trials)
+        self._fitted_with_per_sample_trials = n_trials is not None
+
     def _resolve_n_trials(self, X, per_sample):
         n_features = X.shape[1]
         if self.n_trials is None or isinstance(self.n_trials, str):
             # The smallest whole number of trials that makes every count seen
-            # possible.
-            seen = X if per_sample is None else np.broadcast_to(per_sample, X.shape)
-            n_trials = np.ceil(seen.max(axis=0)).astype(np.float64)
+            # possible. A column maximum is a reduction: on a dask array it
+            # runs where the blocks are and only the maxima travel.
+            seen = X if per_sample is None else per_sample
+            seen_max = np.asarray(seen.max(axis=0), dtype=np.float64)
+            n_trials = np.ceil(np.broadcast_to(seen_max, (n_features,)))
             if per_sample is None and self.n_trials is None:
                 warn_at_caller(
                     f"n_trials was not given: assuming {_as_list(n_trials)} trials "

@@ -6,9 +6,17 @@ family caches once per data set (its log binomial coefficients). The engine
 slices all of them together; families only ever see a block.
 """
 
+import sys
+
 import numpy as np
 
 from ._compat import get_chunk_n_rows
+
+
+def is_dask_array(X):
+    """Whether ``X`` is a ``dask.array.Array`` (without importing dask)."""
+    module = sys.modules.get("dask.array")
+    return module is not None and isinstance(X, module.Array)
 
 
 class RowData:
@@ -65,17 +73,28 @@ class RowData:
 
     def with_rows(self, **rows):
         """A copy with row-aligned arrays added or replaced."""
-        return RowData(self.X, self.sample_weight, **{**self._rows, **rows})
+        return self._copy(self.sample_weight, {**self._rows, **rows})
 
     def with_sample_weight(self, sample_weight):
         """A copy with other sample weights."""
-        return RowData(self.X, sample_weight, **self._rows)
+        return self._copy(sample_weight, self._rows)
+
+    def _copy(self, sample_weight, rows):
+        copy = RowData(self.X, sample_weight, **rows)
+        copy.first_row = self.first_row
+        return copy
 
     def weight_total(self):
         """Sum of the sample weights (the number of rows when unweighted)."""
         if self.sample_weight is None:
             return float(self.n_samples)
         return float(self.sample_weight.sum())
+
+    def n_weighted_rows(self):
+        """Rows of positive weight."""
+        if self.sample_weight is None:
+            return self.n_samples
+        return int(np.count_nonzero(self.sample_weight))
 
     def blocks(self, block_size):
         """Consecutive blocks of at most ``block_size`` rows."""

@@ -114,6 +114,10 @@ def estep_block(model, block, with_stats=True):
 # ----------------------------------------------------------------------
 def expectation_pass(model, data, with_stats=True):
     """One E-step over every block of ``data``, reduced to one PassResult."""
+    if getattr(data, "is_distributed", False):
+        from ._dask import distributed_expectation_pass
+
+        return distributed_expectation_pass(model, data, with_stats)
     with single_blas_thread():
         return sum(
             estep_block(model, block, with_stats)
@@ -122,11 +126,34 @@ def expectation_pass(model, data, with_stats=True):
 
 
 def map_blocks(function, model, data):
-    """``function(block)`` for every block, concatenated along the rows."""
+    """``function(model, block)`` for every block, concatenated along the rows.
+
+    On distributed data the result is a lazy dask array aligned with the
+    blocks (``function`` must then be a module-level function).
+    """
+    if getattr(data, "is_distributed", False):
+        from ._dask import distributed_map_blocks
+
+        return distributed_map_blocks(function, model, data)
     with single_blas_thread():
         return concatenate_rows(
-            [function(block) for block in data.blocks(model._block_size(data))]
+            [function(model, block) for block in data.blocks(model._block_size(data))]
         )
+
+
+def block_labels(model, block):
+    """Most likely component of each row of a block."""
+    return model._weighted_log_prob(block).argmax(axis=1)
+
+
+def block_log_likelihoods(model, block):
+    """``log p(x_i)`` of each row of a block."""
+    return log_norm_and_resp(model, block)[0]
+
+
+def block_responsibilities(model, block):
+    """Posterior probabilities of the components for each row of a block."""
+    return log_norm_and_resp(model, block)[1]
 
 
 def accumulate_blocks(model, data, block_resp):
