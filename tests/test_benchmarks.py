@@ -70,3 +70,20 @@ def test_run_benchmark_at_quick_size(monkeypatch, capsys, tmp_path):
         "spherical",
     }
     assert "spherical" in out_rst.read_text()
+
+
+@pytest.mark.slow
+def test_dask_benchmark_runs_at_reduced_size():
+    command = [
+        sys.executable,
+        str(BENCHMARKS / "bench_dask.py"),
+        "--n-samples=20000",
+        "--chunk-rows=5000",
+        "--n-iter=3",
+        "--repeat=1",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "dask, 2 workers" in result.stdout
+    gap = float(result.stdout.rsplit(":", 1)[1])
+    assert gap < 1e-10
