@@ -27,6 +27,9 @@ A family (binomial, Gaussian, ...) supplies these hooks; a block is a
     Raise ``ValueError`` when a user-supplied ``*_init`` does not fit.
 ``_init_features(data)`` (optional)
     The points the initialisation strategies cluster (default ``data.X``).
+``_initialization_rows(data, random_state)`` (optional to override)
+    The rows the initialization uses (all, or ``init_sample_size`` drawn at
+    random); the Gaussian family fills missing entries there.
 ``_has_complete_init()`` (optional)
     True when the ``*_init`` parameters fix every parameter.
 ``_apply_initial_parameters()`` (optional)

@@ -9,7 +9,6 @@ from scipy.special import expit, gammaln, logit
 from sklearn.utils.validation import (
     check_array,
     check_is_fitted,
-    check_non_negative,
     validate_data,
 )
 
@@ -22,6 +21,7 @@ from ._base import (
 )
 from ._blocks import RowData
 from ._compat import Interval, StrOptions, _fit_context
+from ._gaussian import check_features_observed, observed_feature_means
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,27 @@ def _log_binomial_coefficient(X, n_trials):
     """
     X = np.asarray(X, dtype=np.float64)
     n_trials = np.broadcast_to(n_trials, X.shape)
-    return (gammaln(n_trials + 1) - gammaln(X + 1) - gammaln(n_trials - X + 1)).sum(
-        axis=1
-    )
+    terms = gammaln(n_trials + 1) - gammaln(X + 1) - gammaln(n_trials - X + 1)
+    missing = np.isnan(X)
+    if missing.any():
+        terms[missing] = 0.0  # a missing count drops out of the likelihood
+    return terms.sum(axis=1)
+
+
+def _observed_counts(X, n_trials):
+    """``X`` and ``n_trials`` with zero at the missing (NaN) counts.
+
+    A count of zero out of zero trials has probability one under every
+    component: it is exactly a count that drops out of the likelihood and of
+    the statistics. Returns ``X`` and ``n_trials`` unchanged when nothing is
+    missing, else float arrays of the shape of ``X``.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    missing = np.isnan(X)
+    if not missing.any():
+        return X, n_trials
+    observed_trials = np.where(missing, 0.0, np.broadcast_to(n_trials, X.shape))
+    return np.where(missing, 0.0, X), observed_trials
 
 
 def _estimate_binomial_log_prob(X, n_trials, probabilities, log_coef=None):
@@ -71,7 +89,7 @@ def _estimate_binomial_log_prob(X, n_trials, probabilities, log_coef=None):
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
-        Success counts.
+        Success counts; NaN marks a missing count, which drops out.
     n_trials : ndarray of shape (n_features,), (n_samples, 1) or \
             (n_samples, n_features)
         Numbers of trials.
@@ -84,7 +102,7 @@ def _estimate_binomial_log_prob(X, n_trials, probabilities, log_coef=None):
     -------
     log_prob : ndarray of shape (n_samples, n_components)
     """
-    X = np.asarray(X, dtype=np.float64)
+    X, n_trials = _observed_counts(X, n_trials)
     if log_coef is None:
         log_coef = _log_binomial_coefficient(X, n_trials)
     log_p = np.log(probabilities)
@@ -102,9 +120,10 @@ def _estimate_binomial_log_prob(X, n_trials, probabilities, log_coef=None):
 
 
 def _estimate_binomial_statistics(X, n_trials, resp):
-    """Statistics of weighted responsibilities ``resp``."""
+    """Statistics of weighted responsibilities ``resp``; NaN counts drop out."""
+    X, n_trials = _observed_counts(X, n_trials)
     nk = resp.sum(axis=0)
-    successes = resp.T @ np.asarray(X, dtype=np.float64)
+    successes = resp.T @ X
     if n_trials.ndim == 1:
         trials = np.outer(nk, n_trials)
     else:
@@ -206,7 +225,8 @@ class BinomialMixture(BaseMixtureEM):
     init_params : {'kmeans', 'k-means++', 'random', 'random_from_data'}, \
             default='kmeans'
         Method used to initialize the responsibilities; clustering runs on the
-        success proportions ``X / n_trials``.
+        success proportions ``X / n_trials`` (a missing one filled with its
+        feature's mean proportion).
 
     init_sample_size : int, default=None
         Number of rows, drawn at random without replacement, on which the
@@ -308,6 +328,17 @@ class BinomialMixture(BaseMixtureEM):
     binomial: the binomial coefficient is computed with ``gammaln``, so the
     likelihood is defined for any ``0 <= x <= n``.
 
+    A missing count (NaN in ``X``) drops out of its row's likelihood and of
+    the statistics, together with its number of trials: the features are
+    independent given the component, so this is exact EM on the observed
+    counts, assuming they are missing at random. A row with every count
+    missing has log-likelihood zero and the mixture weights as its
+    responsibilities; a feature missing in every sample of ``fit`` is a
+    ``ValueError``; ``inf`` is still an error. The clustering of the
+    initialization sees success proportions with every missing one replaced
+    by its feature's (sample-weighted) observed mean; the initial statistics
+    already drop the missing counts.
+
     Examples
     --------
     >>> from skem import BinomialMixture
@@ -387,14 +418,21 @@ class BinomialMixture(BaseMixtureEM):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.positive_only = True
+        tags.input_tags.allow_nan = True
         return tags
 
     # ------------------------------------------------------------------
     # Data validation
     # ------------------------------------------------------------------
     def _validate_rows(self, X, *, reset, n_trials=None):
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
-        check_non_negative(X, type(self).__name__)
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            reset=reset,
+            ensure_all_finite="allow-nan",
+        )
+        _check_non_negative_counts(X, type(self).__name__)
         per_sample = _check_per_sample_trials(
             n_trials, X, "fit" if reset else "predict"
         )
@@ -415,6 +453,7 @@ class BinomialMixture(BaseMixtureEM):
 
     def _learn_from_data(self, X, n_trials=None):
         """Learn ``n_trials_`` from the fit's data (numpy or dask arrays)."""
+        check_features_observed(X, getattr(self, "feature_names_in_", None))
         if n_trials is not None and n_trials.ndim == 1:
             n_trials = n_trials[:, np.newaxis]
         self.n_trials_ = self._resolve_n_trials(X, n_trials)
@@ -427,7 +466,7 @@ class BinomialMixture(BaseMixtureEM):
             # possible. A column maximum is a reduction: on a dask array it
             # runs where the blocks are and only the maxima travel.
             seen = X if per_sample is None else per_sample
-            seen_max = np.asarray(seen.max(axis=0), dtype=np.float64)
+            seen_max = np.asarray(np.nanmax(seen, axis=0), dtype=np.float64)
             n_trials = np.ceil(np.broadcast_to(seen_max, (n_features,)))
             if per_sample is None and self.n_trials is None:
                 warn_at_caller(
@@ -475,9 +514,20 @@ class BinomialMixture(BaseMixtureEM):
     # Family hooks of the EM engine
     # ------------------------------------------------------------------
     def _init_features(self, data):
+        # Success proportions; a missing one takes its feature's (weighted)
+        # mean proportion, for the clustering only.
         X = np.asarray(data.X, dtype=np.float64)
         n_trials = np.broadcast_to(self._trials(data), X.shape)
-        return np.divide(X, n_trials, out=np.zeros_like(X), where=n_trials > 0)
+        proportions = np.divide(X, n_trials, out=np.zeros_like(X), where=n_trials > 0)
+        missing = np.isnan(proportions)
+        if missing.any():
+            # A feature these rows never observe is a constant column to the
+            # clustering, whatever its value.
+            fill = np.nan_to_num(
+                observed_feature_means(proportions, data.sample_weight), nan=0.0
+            )
+            proportions[missing] = fill[np.nonzero(missing)[1]]
+        return proportions
 
     def _has_complete_init(self):
         return self.probabilities_init is not None and (
@@ -651,6 +701,12 @@ def _check_per_sample_trials(n_trials, X, method):
         )
     _check_trials_values(n_trials, "n_trials")
     return n_trials
+
+
+def _check_non_negative_counts(X, whom):
+    """``check_non_negative`` that sees past NaN (its minimum would be NaN)."""
+    if np.fmin.reduce(X, axis=None) < 0:
+        raise ValueError(f"Negative values in data passed to {whom}.")
 
 
 def _check_counts_within_trials(X, n_trials, first_row=0):

@@ -175,6 +175,10 @@ def accumulate_blocks(model, data, block_resp):
 # ----------------------------------------------------------------------
 # The loops
 # ----------------------------------------------------------------------
+#: Retries of a failed SQUAREM extrapolation, each halfway to the EM step.
+BACKTRACKS = 1
+
+
 class _History:
     """Log-likelihoods of the parameter sets a run went through, and its stop."""
 
@@ -274,53 +278,72 @@ def squarem_cycle(model, em_map, history, weight):
 
     Two EM steps ``theta0 -> theta1 -> theta2`` give ``r = theta1 - theta0``
     and ``v = theta2 - 2 theta1 + theta0``; the extrapolated point is
-    ``theta0 - 2 a r + a^2 v`` with ``a = -|r| / |v|`` (at most -1; ``a = -1``
-    is ``theta2`` itself), taken in the family's unconstrained
-    parameterization (log-weights, logits, log-variances, Cholesky factors
-    with log-diagonals), where every point is a valid model. One EM step from
-    the extrapolated point follows. Safeguard: if the extrapolated point is
-    not a valid model or scores below ``theta1``, the cycle falls back to
-    ``theta2``, the plain EM path, so the log-likelihood never decreases.
+    ``theta0 + 2 a r + a^2 v`` with step length ``a = |r| / |v|``, at least 1
+    (``a = 1`` is ``theta2`` itself) and at most an adaptive cap, taken in
+    the family's unconstrained parameterization (log-weights, logits,
+    log-variances, Cholesky factors with log-diagonals), where every point is
+    a valid model. One EM step from the extrapolated point follows.
+
+    Safeguard: the extrapolated point is kept when it is a valid model that
+    scores at least as high as ``theta0``, as in the SQUAREM package (which
+    also tolerates a small decrease; this does not). The history then records
+    ``theta0`` and the extrapolated point; otherwise the cycle falls back to
+    ``theta2``, the plain EM path, and records ``theta0`` and ``theta1``.
+    Either way the recorded log-likelihoods never decrease.
     """
     theta0 = model._unconstrained_vector()
     if history.record(em_map(), weight):
         return
+    log_likelihood_theta0 = history.values[-1]
     theta1 = model._unconstrained_vector()
-    if history.record(em_map(), weight):
+    log_likelihood_theta1 = em_map()
+    tentative = [*history.values, log_likelihood_theta1]
+    if has_converged(tentative, history.tol, history.stopping, weight):
+        history.record(log_likelihood_theta1, weight)
         return
-    log_likelihood_theta1 = history.values[-1]
     theta2 = model._unconstrained_vector()
     plain = model._get_parameters()
     r = theta1 - theta0
     v = theta2 - 2.0 * theta1 + theta0
     v_norm = np.sqrt(v @ v)
-    if not v_norm > 0:
-        return
-    # The step length |a| adapts as in the SQUAREM package: capped by
-    # step_max, which grows fourfold while the cap binds and steps succeed,
-    # and shrinks after a failure; a = -1 is theta2 itself.
-    step = min(max(np.sqrt(r @ r) / v_norm, 1.0), history.step_max)
+    # The step length adapts as in the SQUAREM package: its cap grows
+    # fourfold while the cap binds and steps succeed, and shrinks after a
+    # failure.
+    step = min(max(np.sqrt(r @ r) / v_norm, 1.0), history.step_max) if v_norm else 1
     if step == 1.0:
         history.step_max *= 4.0
+        history.record(log_likelihood_theta1, weight)
         return
-    try:
-        model._set_unconstrained_vector(theta0 + 2.0 * step * r + step**2 * v)
-        log_likelihood = em_map()
-    except (ValueError, FloatingPointError, np.linalg.LinAlgError):
-        log_likelihood = -np.inf
-    # A gain within rounding counts as none, so that the choice does not
-    # depend on how the sums were blocked.
-    gain = log_likelihood - log_likelihood_theta1
-    if np.isfinite(log_likelihood) and gain > 1e-13 * abs(log_likelihood_theta1):
-        history.accepted += 1
-        if step == history.step_max:
-            history.step_max *= 4.0
-        history.record(log_likelihood, weight)
-    else:
+    # On failure, retry halfway towards the plain step before giving up:
+    # each try costs one EM-map evaluation.
+    for _ in range(BACKTRACKS + 1):
+        log_likelihood = _extrapolated(model, em_map, theta0, r, v, step)
+        # A gain within rounding counts as none, so that the choice does not
+        # depend on how the sums were blocked.
+        gain = log_likelihood - log_likelihood_theta0
+        if np.isfinite(log_likelihood) and gain > 1e-13 * abs(log_likelihood_theta0):
+            history.accepted += 1
+            if step == history.step_max:
+                history.step_max *= 4.0
+            history.record(log_likelihood, weight)
+            return
         history.rejected += 1
         if step == history.step_max:
             history.step_max = max(1.0, history.step_max / 4.0)
-        model._set_parameters(plain)
+        step = (step + 1.0) / 2.0
+        if step < 1.5:
+            break
+    model._set_parameters(plain)
+    history.record(log_likelihood_theta1, weight)
+
+
+def _extrapolated(model, em_map, theta0, r, v, step):
+    """Log-likelihood of the extrapolated point (-inf if not a model)."""
+    try:
+        model._set_unconstrained_vector(theta0 + 2.0 * step * r + step**2 * v)
+        return em_map()
+    except (ValueError, FloatingPointError, np.linalg.LinAlgError):
+        return -np.inf
 
 
 def stepwise_statistics(running, batch, step_size):

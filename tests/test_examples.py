@@ -17,6 +17,7 @@ EXPECTED_OUTPUT = {
     "plot_bic_selection.py": "Best by BIC:",
     "plot_pipeline_gridsearch.py": "Best initialization:",
     "plot_binomial_counts.py": "Best by BIC: n_components=3",
+    "plot_missing_values.py": "Parameter error",
 }
 
 
