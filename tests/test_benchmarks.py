@@ -87,3 +87,16 @@ def test_dask_benchmark_runs_at_reduced_size():
     assert "dask, 2 workers" in result.stdout
     gap = float(result.stdout.rsplit(":", 1)[1])
     assert gap < 1e-10
+
+
+@pytest.mark.slow
+def test_stopping_rule_benchmark_runs_at_reduced_size():
+    command = [sys.executable, str(BENCHMARKS / "bench_stopping.py"), "--quick"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    rows = [
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith(("None", "squarem"))
+    ]
+    assert len(rows) == 5
