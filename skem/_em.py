@@ -87,11 +87,20 @@ def log_norm_and_resp(model, block):
     weighted_log_prob = model._estimate_log_prob(block)
     weighted_log_prob += model._estimate_log_weights()
     top = weighted_log_prob.max(axis=1, keepdims=True)
+    hopeless = ~np.isfinite(top[:, 0])
+    if hopeless.any():
+        # Every component density underflowed (or overflowed) for these rows:
+        # their log-likelihood is -inf, and as the data say nothing about
+        # their component, their responsibilities are the mixture weights.
+        top[hopeless] = 0.0
+        weighted_log_prob[hopeless] = model._estimate_log_weights()
     weighted_log_prob -= top
     resp = np.exp(weighted_log_prob, out=weighted_log_prob)
     total = resp.sum(axis=1, keepdims=True)
     resp /= total
-    return np.log(total[:, 0]) + top[:, 0], resp
+    log_norm = np.log(total[:, 0]) + top[:, 0]
+    log_norm[hopeless] = -np.inf
+    return log_norm, resp
 
 
 def estep_block(model, block, with_stats=True):

@@ -374,3 +374,17 @@ def test_aic_and_bic_from_the_log_likelihood(case):
     assert model.bic(case.X) == pytest.approx(
         -2 * log_likelihood + np.log(300) * n_parameters, rel=1e-12
     )
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.name.startswith("gaussian")], ids=lambda c: c.name
+)
+def test_rows_beyond_every_component_get_the_weights_not_nan(case):
+    # Every Gaussian density underflows at 1e200 (the squares overflow).
+    model = case.fixed_start(max_iter=0).fit(case.X)
+    far = np.full((2, case.X.shape[1]), 1e200)
+    with np.errstate(over="ignore", invalid="ignore"):
+        resp = model.predict_proba(far)
+        log_prob = model.score_samples(far)
+    assert_allclose(resp, np.tile(model.weights_, (2, 1)))
+    assert np.all(log_prob == -np.inf)
