@@ -688,6 +688,27 @@ def observed_feature_means(X, sample_weight=None):
     return np.where(counts[0] > 0, means[0], means[1])
 
 
+#: Largest magnitude whose square, summed over features, stays finite.
+_LARGEST_SQUARABLE = 1e150
+
+
+def _check_scale(X):
+    """Refuse data whose squares overflow float64, naming the scale.
+
+    A reduction (no copy of ``X``); on a dask array it runs where the blocks
+    are.
+    """
+    largest = max(
+        abs(float(np.asarray(np.nanmax(X)))), abs(float(np.asarray(np.nanmin(X))))
+    )
+    if largest > _LARGEST_SQUARABLE:
+        raise ValueError(
+            f"X holds values as large as {largest:.3g}: their squares overflow "
+            "float64, so no covariance can be computed. Rescale X (for "
+            "example with sklearn.preprocessing.StandardScaler) before fitting."
+        )
+
+
 def _row_chunks(X, n_values=2**20):
     """Consecutive row slices of ``X`` of about ``n_values`` entries."""
     step = max(1, n_values // max(X.shape[1], 1))
@@ -1463,6 +1484,7 @@ class GaussianMixtureEM(BaseMixtureEM):
 
     def _learn_from_data(self, X):
         check_features_observed(X, getattr(self, "feature_names_in_", None))
+        _check_scale(X)
 
     def _check_initial_parameters(self, n_features):
         if self.weights_init is not None:

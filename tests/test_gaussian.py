@@ -581,3 +581,12 @@ def test_gaussian_fits_a_single_sample():
     model = GaussianMixtureEM(reg_covar=1e-3).fit([[1.0, 2.0]])
     np.testing.assert_array_equal(model.means_, [[1.0, 2.0]])
     np.testing.assert_allclose(model.covariances_, [1e-3 * np.eye(2)], rtol=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e160, -1e200])
+def test_gaussian_refuses_data_whose_squares_overflow_naming_the_scale(scale):
+    X = make_blobs(50, 2, 2, seed=30) * scale
+    with pytest.raises(ValueError, match=r"values as large as .* Rescale X"):
+        GaussianMixtureEM(2, random_state=0).fit(X)
+    # The same data rescaled fits.
+    GaussianMixtureEM(2, random_state=0).fit(X / abs(scale))
