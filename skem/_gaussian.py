@@ -701,7 +701,8 @@ def _check_scale(X):
     largest = max(
         abs(float(np.asarray(np.nanmax(X)))), abs(float(np.asarray(np.nanmin(X))))
     )
-    if largest > _LARGEST_SQUARABLE:
+    # inf is left to the row validation, which names it as such.
+    if _LARGEST_SQUARABLE < largest < np.inf:
         raise ValueError(
             f"X holds values as large as {largest:.3g}: their squares overflow "
             "float64, so no covariance can be computed. Rescale X (for "
