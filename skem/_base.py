@@ -280,13 +280,16 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _unconstrained_parameters(self):
         """Component parameters as unconstrained arrays (for SQUAREM)."""
-        raise ValueError(
-            f"{type(self).__name__} does not support acceleration='squarem'."
-        )
+        raise self._no_acceleration()
 
     def _set_unconstrained_parameters(self, arrays):
         """Set the component parameters from ``_unconstrained_parameters``."""
-        raise NotImplementedError
+        raise self._no_acceleration()
+
+    def _no_acceleration(self):
+        return ValueError(
+            f"{type(self).__name__} does not support acceleration='squarem'."
+        )
 
     # ------------------------------------------------------------------
     # Data
@@ -892,6 +895,19 @@ def warn_at_caller(message, category):
         frame = frame.f_back
         stacklevel += 1
     warnings.warn(message, category, stacklevel=stacklevel)
+
+
+def nan_mask(block):
+    """The NaN mask of a block's ``X``, or False when it has no NaN.
+
+    A family that caches ``has_nan`` per row (from ``_prepare_block``, once
+    per data set) spares the passes a full read of ``X`` for complete blocks.
+    """
+    has_nan = getattr(block, "has_nan", None)
+    if has_nan is not None and not has_nan.any():
+        return False
+    missing = np.isnan(block.X)
+    return missing if missing.any() else False
 
 
 def check_shape(param, expected_shape, name):

@@ -17,6 +17,7 @@ from ._base import (
     SufficientStatistics,
     check_shape,
     check_weights_init,
+    nan_mask,
     warn_at_caller,
 )
 from ._blocks import RowData
@@ -67,7 +68,7 @@ def _log_binomial_coefficient(X, n_trials):
     return terms.sum(axis=1)
 
 
-def _observed_counts(X, n_trials):
+def _observed_counts(X, n_trials, missing=None):
     """``X`` and ``n_trials`` with zero at the missing (NaN) counts.
 
     A count of zero out of zero trials has probability one under every
@@ -76,14 +77,17 @@ def _observed_counts(X, n_trials):
     missing, else float arrays of the shape of ``X``.
     """
     X = np.asarray(X, dtype=np.float64)
-    missing = np.isnan(X)
-    if not missing.any():
+    if missing is None:
+        missing = np.isnan(X)
+    if missing is False or not missing.any():
         return X, n_trials
     observed_trials = np.where(missing, 0.0, np.broadcast_to(n_trials, X.shape))
     return np.where(missing, 0.0, X), observed_trials
 
 
-def _estimate_binomial_log_prob(X, n_trials, probabilities, log_coef=None):
+def _estimate_binomial_log_prob(
+    X, n_trials, probabilities, log_coef=None, missing=None
+):
     """Log-pmf of every sample under every component.
 
     Parameters
@@ -97,12 +101,15 @@ def _estimate_binomial_log_prob(X, n_trials, probabilities, log_coef=None):
         Success probabilities, strictly inside (0, 1).
     log_coef : ndarray of shape (n_samples,), default=None
         Precomputed :func:`_log_binomial_coefficient`.
+    missing : ndarray of shape (n_samples, n_features), False or None, \
+            default=None
+        NaN mask of ``X`` (False: none); computed when None.
 
     Returns
     -------
     log_prob : ndarray of shape (n_samples, n_components)
     """
-    X, n_trials = _observed_counts(X, n_trials)
+    X, n_trials = _observed_counts(X, n_trials, missing)
     if log_coef is None:
         log_coef = _log_binomial_coefficient(X, n_trials)
     log_p = np.log(probabilities)
@@ -119,9 +126,12 @@ def _estimate_binomial_log_prob(X, n_trials, probabilities, log_coef=None):
     return log_prob
 
 
-def _estimate_binomial_statistics(X, n_trials, resp):
-    """Statistics of weighted responsibilities ``resp``; NaN counts drop out."""
-    X, n_trials = _observed_counts(X, n_trials)
+def _estimate_binomial_statistics(X, n_trials, resp, missing=None):
+    """Statistics of weighted responsibilities ``resp``; NaN counts drop out.
+
+    ``missing`` is the NaN mask of ``X`` (False: none), computed when None.
+    """
+    X, n_trials = _observed_counts(X, n_trials, missing)
     nk = resp.sum(axis=0)
     successes = resp.T @ X
     if n_trials.ndim == 1:
@@ -494,7 +504,10 @@ class BinomialMixture(BaseMixtureEM):
     def _prepare_block(self, block):
         n_trials = self._trials(block)
         _check_counts_within_trials(block.X, n_trials, block.first_row)
-        return {"log_coef": _log_binomial_coefficient(block.X, n_trials)}
+        return {
+            "log_coef": _log_binomial_coefficient(block.X, n_trials),
+            "has_nan": np.isnan(block.X).any(axis=1),
+        }
 
     def _check_initial_parameters(self, n_features):
         if self.weights_init is not None:
@@ -554,11 +567,17 @@ class BinomialMixture(BaseMixtureEM):
 
     def _estimate_log_prob(self, block):
         return _estimate_binomial_log_prob(
-            block.X, self._trials(block), self.probabilities_, block.log_coef
+            block.X,
+            self._trials(block),
+            self.probabilities_,
+            block.log_coef,
+            nan_mask(block),
         )
 
     def _accumulate(self, block, resp):
-        return _estimate_binomial_statistics(block.X, self._trials(block), resp)
+        return _estimate_binomial_statistics(
+            block.X, self._trials(block), resp, nan_mask(block)
+        )
 
     def _m_step(self, stats):
         self.probabilities_ = _estimate_binomial_probabilities(

@@ -60,9 +60,6 @@ class RowData:
     def n_features(self):
         return self.X.shape[1]
 
-    def __len__(self):
-        return self.n_samples
-
     def __getitem__(self, rows):
         """The rows selected by a slice or an index array, as a new RowData."""
         return RowData(
@@ -118,12 +115,10 @@ def block_size(n_samples, row_bytes):
     budget is scikit-learn's ``working_memory`` setting (see
     :func:`sklearn.config_context`).
     """
-    return max(1, get_chunk_n_rows(row_bytes=row_bytes, max_n_rows=max(n_samples, 1)))
+    return get_chunk_n_rows(row_bytes=row_bytes, max_n_rows=max(n_samples, 1))
 
 
-def concatenate_rows(parts, dtype=None):
+def concatenate_rows(parts):
     """Concatenate per-block results along the rows."""
     parts = list(parts)
-    if len(parts) == 1:
-        return parts[0] if dtype is None else parts[0].astype(dtype, copy=False)
-    return np.concatenate(parts, axis=0, dtype=dtype)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)

@@ -15,6 +15,7 @@ from ._base import (
     check_shape,
     check_weights_init,
     mean_field,
+    nan_mask,
 )
 from ._blocks import RowData
 from ._compat import Interval, StrOptions
@@ -1483,6 +1484,9 @@ class GaussianMixtureEM(BaseMixtureEM):
             self._learn_from_data(X)
         return RowData(X)
 
+    def _prepare_block(self, block):
+        return {"has_nan": np.isnan(block.X).any(axis=1)}
+
     def _learn_from_data(self, X):
         check_features_observed(X, getattr(self, "feature_names_in_", None))
         _check_scale(X)
@@ -1543,8 +1547,8 @@ class GaussianMixtureEM(BaseMixtureEM):
         return RowData(X, rows.sample_weight)
 
     def _estimate_log_prob(self, block):
-        missing = np.isnan(block.X)
-        if not missing.any():
+        missing = nan_mask(block)
+        if missing is False:
             design = None
             if self.covariance_type in ("diag", "spherical"):
                 # Kept on the block for the statistics of the same pass.
@@ -1588,8 +1592,8 @@ class GaussianMixtureEM(BaseMixtureEM):
         # Any centre gives exact statistics (its distance only sets the
         # precision, which they check): the E-step's centred rows serve.
         design = vars(block).pop("_gaussian_design", None)
-        missing = np.isnan(block.X)
-        if not missing.any():
+        missing = nan_mask(block)
+        if missing is False:
             means = getattr(self, "means_", None)  # None at the first M-step
             centre = None if means is None else means.mean(axis=0)
             if self.covariance_type == "tied":
