@@ -20,6 +20,10 @@ A family (binomial, Gaussian, ...) supplies these hooks; a block is a
 ``_learn_from_data(X, **metadata)`` (optional)
     Data-derived settings learned on fit (``n_trials_``), by reductions that
     also work on dask arrays; ``_validate_rows`` calls it when ``reset``.
+``_check_fit_data(X)`` (optional)
+    Checks of a later :meth:`partial_fit` batch, which updates the
+    parameters but learns no setting (``_learn_from_data`` checks the
+    first), e.g. the Gaussian scale check.
 ``_prepare_block(block)`` (optional)
     Row-wise checks of a block and per-row values worth caching (log binomial
     coefficients), as a dict of row-aligned arrays.
@@ -48,21 +52,31 @@ A family (binomial, Gaussian, ...) supplies these hooks; a block is a
     in ``_parameter_names``).
 ``_unconstrained_parameters()`` / ``_set_unconstrained_parameters(arrays)``
     (optional, needed by ``acceleration='squarem'``) The component parameters
-    as a list of arrays in a parameterization where every value is a valid
-    model (logits, log-variances, ...), and back.
+    as a list of arrays in the coordinates SQUAREM extrapolates (logits,
+    standard deviations, log-Cholesky factors, ...), and back; the setter
+    raises ValueError for a point that is not a model.
+``_degenerate_components(nk)`` (optional)
+    Components whose fit inflates the likelihood (see
+    :mod:`skem._degeneracy`), as a dict of index to reason, given the
+    effective samples ``nk`` of every component; default: none.
 ``_fits_weights()``, ``_row_bytes(n_features)``, ``_on_parameters_set()``
     (optional) Whether the weights are learned; memory one row needs while a
     block is processed; derived attributes after parameters are restored.
+``_parameter_dtype()`` (optional)
+    dtype the parameters are stored in after every M-step (float32 for a
+    Gaussian fitted on float32 data); None keeps them as computed.
 
 Differences from :class:`sklearn.mixture.GaussianMixture`'s driver, on purpose:
 
 * ``lower_bound_`` is the (weighted) mean log-likelihood of the *returned*
   parameters, so ``lower_bound_ == score(X)`` after an unweighted fit.
   ``lower_bounds_`` holds ``n_iter_ + 1`` values: the log-likelihood of the
-  initial parameters and after every M-step; its last entry is
-  ``lower_bound_``. The parameter path and the stopping iteration are the
-  same as scikit-learn's.
-* The best of ``n_init`` runs is chosen by that exact final log-likelihood.
+  initial parameters and after every M-step (with SQUAREM: of the points
+  kept, fewer); its last entry is ``lower_bound_``. The parameter path and
+  the stopping iteration are the same as scikit-learn's.
+* The best of ``n_init`` runs is chosen by that exact final log-likelihood,
+  among the runs that are not degenerate (:mod:`skem._degeneracy`) when
+  there is one.
 * A warm start is treated as a fresh run from the current parameters: it is
   not declared converged on its first iteration.
 * The training labels are computed only by ``fit_predict``, in a pass of
@@ -70,6 +84,7 @@ Differences from :class:`sklearn.mixture.GaussianMixture`'s driver, on purpose:
   responsibilities.
 """
 
+import math
 import os
 import sys
 import warnings
@@ -85,10 +100,11 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.random import sample_without_replacement
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._blocks import block_size, is_dask_array
 from ._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from ._degeneracy import DegenerateFitWarning, describe
 from ._em import (
     block_labels,
     block_log_likelihoods,
@@ -99,10 +115,23 @@ from ._em import (
     stepwise_statistics,
 )
 from ._init import INIT_STRATEGIES, initial_statistics
+from ._search import SEARCH_STRATEGIES, independent_stream, search_start
 
 #: Rows drawn for the initialization of a fit on a dask array when
 #: ``init_sample_size`` is None.
 DISTRIBUTED_INIT_SAMPLE_SIZE = 100_000
+
+#: Bytes of a block's temporaries (``_row_bytes`` per row) up to which passes
+#: stay fast: the products and elementwise steps of an E-step then find their
+#: operands in the processor's cache (measured at the shapes of
+#: ``benchmarks/run.py``: passes 1.3 to 2.3 times faster than with one block
+#: of every row; see the Performance page). ``working_memory`` still caps the
+#: block.
+CACHE_BLOCK_BYTES = 8 * 2**20
+
+#: Fewest rows of such a block: below it the per-block overhead (a few dozen
+#: numpy calls, per-component loops) costs more than the cache saves.
+MIN_CACHE_BLOCK_ROWS = 2048
 
 
 def mean_field():
@@ -232,6 +261,9 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _learn_from_data(self, X, **metadata):
         """Learn data-derived settings from a whole (numpy or dask) data set."""
 
+    def _check_fit_data(self, X):
+        """Checks of a batch that updates the parameters but learns nothing."""
+
     @abstractmethod
     def _check_initial_parameters(self, n_features):
         """Raise ValueError when a user-supplied ``*_init`` does not fit."""
@@ -271,12 +303,20 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """Whether the mixture weights are learned."""
         return True
 
+    def _degenerate_components(self, nk):
+        """Degenerate components (index to reason) given their effective samples."""
+        return {}
+
     def _row_bytes(self, n_features):
         """Bytes of temporaries per row while a block is processed."""
         return 8 * (3 * n_features + 4 * self.n_components)
 
     def _on_parameters_set(self):
         """Recompute derived attributes after the parameters were restored."""
+
+    def _parameter_dtype(self):
+        """dtype the fitted parameters are stored in (None: as computed)."""
+        return None
 
     def _unconstrained_parameters(self):
         """Component parameters as unconstrained arrays (for SQUAREM)."""
@@ -300,7 +340,13 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         A ``dask.array.Array`` gives distributed data instead: its blocks are
         validated where they live, by this same method (``_validate_block``).
         """
+        if reset and self.warm_start and hasattr(self, "converged_"):
+            # A warm start keeps the fitted parameters, hence their features.
+            validate_data(self, X, reset=False, skip_check_array=True)
         if is_dask_array(X):
+            if not reset and X.ndim == 2:
+                # Named now, not when a lazy result is computed.
+                validate_data(self, X, reset=False, skip_check_array=True)
             from ._dask import distributed_rows
 
             return distributed_rows(self, X, reset, sample_weight, metadata)
@@ -338,7 +384,9 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         return self._validated(X, reset=False, sample_weight=sample_weight, **metadata)
 
     def _block_size(self, data):
-        return block_size(data.n_samples, self._row_bytes(data.n_features))
+        row_bytes = self._row_bytes(data.n_features)
+        cache_rows = max(CACHE_BLOCK_BYTES // row_bytes, MIN_CACHE_BLOCK_ROWS)
+        return min(block_size(data.n_samples, row_bytes), cache_rows)
 
     def _blocks(self, data):
         return data.blocks(self._block_size(data))
@@ -375,32 +423,41 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         n_weights = self.n_components - 1 if self._fits_weights() else 0
         return int(self._n_component_parameters() + n_weights)
 
-    def _unconstrained_vector(self):
-        """Every free parameter, unconstrained, as one flat vector."""
+    def _squarem_vector(self):
+        """Every free parameter as one flat vector, as SQUAREM extrapolates it.
+
+        The weights enter as they are, the components through
+        ``_unconstrained_parameters``. An extrapolated point is an affine
+        combination of EM iterates (coefficients summing to one), so its
+        weights still sum to one and only their positivity can fail
+        (:meth:`_set_squarem_vector` refuses such a point). Log-weights,
+        always valid, took 2 to 4 times as many EM-map evaluations on the
+        binomial benchmark tables (docs/acceleration.rst).
+        """
         arrays = self._unconstrained_parameters()
         if self._fits_weights():
-            arrays = [np.log(self.weights_), *arrays]
+            arrays = [self.weights_, *arrays]
+        # Kept for the inverse, which runs once per cycle on small arrays
+        # where recomputing the layout cost as much as the conversion.
+        self._squarem_shapes = [np.shape(a) for a in arrays]
         return np.concatenate([np.ravel(a) for a in arrays])
 
-    def _set_unconstrained_vector(self, vector):
-        """Inverse of ``_unconstrained_vector``; ValueError if not a model."""
-        if not np.all(np.isfinite(vector)):
+    def _set_squarem_vector(self, vector):
+        """Inverse of the last ``_squarem_vector``; ValueError if not a model."""
+        if not np.isfinite(vector).all():
             raise ValueError("Parameters are not finite.")
-        shapes = [np.shape(a) for a in self._unconstrained_parameters()]
+        arrays, start = [], 0
+        for shape in self._squarem_shapes:
+            size = math.prod(shape)
+            arrays.append(vector[start : start + size].reshape(shape))
+            start += size
         if self._fits_weights():
-            shapes = [(self.n_components,), *shapes]
-        sizes = [int(np.prod(shape)) for shape in shapes]
-        arrays = [
-            part.reshape(shape)
-            for part, shape in zip(
-                np.split(vector, np.cumsum(sizes)[:-1]), shapes, strict=True
-            )
-        ]
-        if self._fits_weights():
-            log_weights = arrays.pop(0)
-            weights = np.exp(log_weights - log_weights.max())
-            self.weights_ = weights / weights.sum()
+            weights = arrays.pop(0)
+            if not np.all(weights > 0):
+                raise ValueError("Mixture weights are not positive.")
+            self.weights_ = weights / weights.sum()  # the sum drifts by rounding
         self._set_unconstrained_parameters(arrays)
+        self._cast_parameters()
 
     def _estimate_log_weights(self):
         # A zero weight (weights_init=[1, 0]) is a component switched off.
@@ -427,6 +484,21 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         else:
             self.weights_ = self._initial_weights()
         self._m_step(stats)
+        self._cast_parameters()
+
+    def _cast_parameters(self):
+        """Store the parameters in the family's ``_parameter_dtype``.
+
+        The M-step computes in float64 from float64 statistics; a family fitted
+        on float32 data keeps float32 parameters, as scikit-learn does.
+        """
+        dtype = self._parameter_dtype()
+        if dtype is None:
+            return
+        for name in ("weights_", *self._parameter_names):
+            value = getattr(self, name, None)
+            if value is not None:
+                setattr(self, name, np.asarray(value, dtype=dtype))
 
     def _initialize(self, stats):
         # stats is None when every parameter comes from the *_init values.
@@ -436,16 +508,39 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         if weights is not None:
             self.weights_ = weights
         self._apply_initial_parameters()
+        self._cast_parameters()
 
-    def _initialize_parameters(self, data, random_state):
+    def _initialize_parameters(self, data, random_state, strategy=None):
+        strategy = self.init_params if strategy is None else strategy
+        # A fresh start reads nothing of an earlier fit or run (the Gaussian
+        # statistics centre on the current means when there are any), so a
+        # refit is bit-identical to the first fit.
+        for name in ("weights_", *self._parameter_names):
+            self.__dict__.pop(name, None)
         if self._has_complete_init():
             # The user fixed every parameter: no pass over the data needed.
             self._initialize(None)
             return
+        if strategy in SEARCH_STRATEGIES:
+            search_start(
+                self,
+                data,
+                lambda stream: self._initialization_rows(data, stream),
+                independent_stream(random_state),
+            )
+            return
         init_data = self._initialization_rows(data, random_state)
-        self._initialize(
-            initial_statistics(self, init_data, self.init_params, random_state)
-        )
+        self._initialize(initial_statistics(self, init_data, strategy, random_state))
+
+    def _strategies_of_one_init(self):
+        """The starts every initialization continues to convergence.
+
+        A search also continues the start 'kmeans' draws from the same random
+        state, so it never ends below ``init_params='kmeans'``.
+        """
+        if self.init_params in SEARCH_STRATEGIES and not self._has_complete_init():
+            return ("kmeans", self.init_params)
+        return (self.init_params,)
 
     def _initialization_rows(self, data, random_state):
         size = self.init_sample_size
@@ -477,22 +572,28 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         n_init = self.n_init if do_init else 1
         random_state = check_random_state(self.random_state)
 
-        best = None
+        best, best_key = None, None
         for init in range(n_init):
             self._print_verbose_msg_init_beg(init)
-            if do_init:
-                self._initialize_parameters(data, random_state)
-            run = run_em(
-                self,
-                data,
-                self.max_iter,
-                self.tol,
-                self.stopping_rule,
-                self.acceleration,
-            )
-            self._print_verbose_msg_init_end(run)
-            if best is None or run.lower_bound > best.lower_bound:
-                best = run
+            strategies = self._strategies_of_one_init() if do_init else (None,)
+            for strategy in strategies:
+                if do_init:
+                    self._initialize_parameters(data, random_state, strategy)
+                run = run_em(
+                    self,
+                    data,
+                    self.max_iter,
+                    self.tol,
+                    self.stopping_rule,
+                    self.acceleration,
+                )
+                self._print_verbose_msg_init_end(run)
+                # The best non-degenerate run wins; degenerate ones only
+                # when every run is.
+                degenerate = self._degenerate_components(run.nk)
+                key = (not degenerate, run.lower_bound)
+                if best is None or key > best_key:
+                    best, best_key, self._degenerate_reasons = run, key, degenerate
 
         self._set_parameters(best.params)
         self.converged_ = best.converged
@@ -510,6 +611,14 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 ConvergenceWarning,
             )
         self._warn_empty_components(best.nk)
+        if self._degenerate_reasons and self.max_iter > 0:
+            warn_at_caller(
+                f"The fitted mixture is degenerate: "
+                f"{describe(self._degenerate_reasons)}. Its likelihood is "
+                "inflated by these components. Consider fewer components, a "
+                "larger n_init or init_params='emem'.",
+                DegenerateFitWarning,
+            )
         return data
 
     def _fit_predict(self, X, sample_weight, **metadata):
@@ -531,6 +640,8 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             self._reset_online_state()
             self.n_iter_ = 0
             self.lower_bounds_ = []
+        else:
+            self._check_fit_data(data.X)
         batch = expectation_pass(self, data)
         step_size = (self.learning_offset + self._n_online_steps) ** (
             -self.learning_decay
@@ -543,6 +654,7 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self.lower_bound_ = batch.mean_log_likelihood
         self.lower_bounds_ = [*self.lower_bounds_, self.lower_bound_]
         self.converged_ = False
+        self._degenerate_reasons = {}  # fit's verdict: not for these parameters
         return self
 
     def _reset_online_state(self):

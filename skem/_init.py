@@ -13,8 +13,13 @@ import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 
 from ._em import accumulate_blocks
+from ._search import HIERARCHICAL, SEARCH_STRATEGIES, hierarchical_statistics
 
-INIT_STRATEGIES = ("kmeans", "k-means++", "random", "random_from_data")
+#: scikit-learn's four strategies, which keep its random-state consumption.
+SKLEARN_STRATEGIES = ("kmeans", "k-means++", "random", "random_from_data")
+
+#: Every value of ``init_params``; the last ones are in :mod:`skem._search`.
+INIT_STRATEGIES = (*SKLEARN_STRATEGIES, HIERARCHICAL, *SEARCH_STRATEGIES)
 
 
 def initial_statistics(model, data, init_params, random_state):
@@ -29,8 +34,10 @@ def initial_statistics(model, data, init_params, random_state):
     data : RowData
         The rows to initialise from (all training rows, or a subsample).
 
-    init_params : {'kmeans', 'k-means++', 'random', 'random_from_data'}
-        The strategy.
+    init_params : {'kmeans', 'k-means++', 'random', 'random_from_data', \
+            'hierarchical'}
+        The strategy (the searches of :mod:`skem._search` are not a start of
+        their own but many).
 
     random_state : numpy.random.RandomState
         Source of randomness; consumed in place.
@@ -54,6 +61,8 @@ def initial_statistics(model, data, init_params, random_state):
 
         return accumulate_blocks(model, data, random_resp)
 
+    if init_params == HIERARCHICAL:
+        return hierarchical_statistics(model, data, random_state)
     features = model._init_features(data)
     if init_params == "kmeans":
         labels = (

@@ -27,6 +27,11 @@ def load_coin_flips():
         DESCR : str
             Description of the data set.
 
+    See Also
+    --------
+    skem.BinomialMixture : The mixture that recovers the two coins.
+    load_saxony : A larger binomial data set, as a frequency table.
+
     Examples
     --------
     >>> from skem.datasets import load_coin_flips

@@ -14,6 +14,12 @@ Two tools, for the two ways scikit-learn users choose models:
 
 Criteria follow scikit-learn's sign convention, ``-2 log L + penalty``: lower
 is better (``mclust`` reports the negation, where higher is better).
+
+A degenerate model (a component collapsed onto a few points, see
+:mod:`skem._degeneracy` and the user guide's page on the best optimum) has an
+inflated likelihood; both tools score it NaN with a
+:class:`~skem.exceptions.DegenerateFitWarning`, as ``mclust`` reports NA, so
+that it is never chosen.
 """
 
 import inspect
@@ -27,6 +33,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.metadata_routing import MetadataRequest
 
 from ._base import warn_at_caller
+from ._degeneracy import DegenerateFitWarning, describe
 
 __all__ = [
     "CriteriaGrid",
@@ -62,6 +69,11 @@ class InformationCriterionScorer:
     ----------
     criterion : {'bic', 'aic'}, default='bic'
         Name of the estimator's method that computes the criterion.
+
+    Attributes
+    ----------
+    criterion : {'bic', 'aic'}
+        The criterion this scorer negates.
 
     See Also
     --------
@@ -131,9 +143,19 @@ class InformationCriterionScorer:
         Returns
         -------
         score : float
-            ``-criterion(X)``; higher is better.
+            ``-criterion(X)``; higher is better. NaN, with a
+            :class:`~skem.exceptions.DegenerateFitWarning`, for a degenerate
+            model (as ``mclust``'s NA).
         """
         estimator, X = _final_estimator_and_data(estimator, X)
+        reasons = getattr(estimator, "_degenerate_reasons", None)
+        if reasons:
+            warn_at_caller(
+                f"{type(estimator).__name__} is degenerate and is scored NaN: "
+                f"{describe(reasons)}.",
+                DegenerateFitWarning,
+            )
+            return np.nan
         return -float(getattr(estimator, self.criterion)(X, **metadata))
 
     def __repr__(self):
@@ -178,9 +200,13 @@ class InformationCriterionScorer:
 
 
 #: Scorer returning ``-estimator.bic(X)``: higher is better.
+#: ``InformationCriterionScorer("bic")``, shared; see
+#: :class:`InformationCriterionScorer` for its call, metadata and example.
 neg_bic_scorer = InformationCriterionScorer("bic")
 
 #: Scorer returning ``-estimator.aic(X)``: higher is better.
+#: ``InformationCriterionScorer("aic")``, shared; see
+#: :class:`InformationCriterionScorer` for its call, metadata and example.
 neg_aic_scorer = InformationCriterionScorer("aic")
 
 
@@ -206,7 +232,7 @@ class CriteriaGrid:
 
     log_likelihood : array-like of shape (n_candidates,)
         Total (weighted) log-likelihood of the data under each fitted model;
-        NaN where the fit failed.
+        NaN where the fit failed or the model is degenerate.
 
     n_parameters : array-like of shape (n_candidates,)
         Number of free parameters of each model.
@@ -249,6 +275,28 @@ class CriteriaGrid:
     See Also
     --------
     criteria_grid : Fit a grid and build this table.
+    InformationCriterionScorer : The criteria as ``GridSearchCV`` scorers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skem import GaussianMixtureEM
+    >>> from skem.model_selection import criteria_grid
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.vstack([rng.normal(0, 1, (100, 2)), rng.normal(6, 1, (100, 2))])
+    >>> grid = criteria_grid(
+    ...     GaussianMixtureEM(random_state=0), X,
+    ...     {"n_components": [1, 2, 3], "covariance_type": ["full", "spherical"]},
+    ... )
+    >>> grid.best_params_
+    {'n_components': 2, 'covariance_type': 'spherical'}
+    >>> grid.bic.shape  # one value per candidate, in the order of grid.params
+    (6,)
+    >>> rows, columns, values = grid.table("bic")  # n_components by type
+    >>> rows, columns, values.shape
+    ([1, 2, 3], ['full', 'spherical'], (3, 2))
+    >>> bool(np.isclose(grid.best_estimator_.bic(X), grid.bic[grid.best_index_]))
+    True
     """
 
     def __init__(self, params, log_likelihood, n_parameters, n_samples, estimators):
@@ -280,14 +328,17 @@ class CriteriaGrid:
 
     @property
     def best_index_(self):
+        """int: Index of the candidate of smallest BIC."""
         return self.best_index("bic")
 
     @property
     def best_params_(self):
+        """dict: Parameters of the candidate of smallest BIC."""
         return dict(self.params[self.best_index_])
 
     @property
     def best_estimator_(self):
+        """estimator: The fitted candidate of smallest BIC."""
         return self.estimators[self.best_index_]
 
     def table(self, criterion="bic"):
@@ -461,7 +512,10 @@ def _fit_and_measure(estimator, X, sample_weight, fit_params, on_error):
         key = "sample_weight" if final_name is None else f"{final_name}__sample_weight"
         fit_params = {**fit_params, key: sample_weight}
     try:
-        estimator.fit(X, **fit_params)
+        with warnings.catch_warnings():
+            # Reported below, once, as a NaN score.
+            warnings.simplefilter("ignore", DegenerateFitWarning)
+            estimator.fit(X, **fit_params)
         final, Xt = _final_estimator_and_data(estimator, X)
         final_params = _final_step_params(fit_params, final_name)
         log_prob = final.score_samples(
@@ -479,7 +533,17 @@ def _fit_and_measure(estimator, X, sample_weight, fit_params, on_error):
         return np.nan, np.nan, np.nan, None
     weights = np.ones_like(log_prob) if sample_weight is None else sample_weight
     resolution = _log_likelihood_resolution(final, weights.sum())
-    return float(weights @ log_prob), final._n_parameters(), resolution, estimator
+    log_likelihood = float(weights @ log_prob)
+    reasons = getattr(final, "_degenerate_reasons", None)
+    if reasons:
+        warnings.warn(
+            f"{estimator!r} is degenerate and is scored NaN (mclust's NA): "
+            f"{describe(reasons)}.",
+            DegenerateFitWarning,
+            stacklevel=2,
+        )
+        log_likelihood = np.nan
+    return log_likelihood, final._n_parameters(), resolution, estimator
 
 
 def _final_step_params(fit_params, final_name):
@@ -578,6 +642,9 @@ def criteria_grid(
         What to do when a fit fails (e.g. a singular covariance): ``'warn'``
         names the failure in a warning and records NaN criteria, shown as
         ``NA`` in the table like ``mclust``; ``'raise'`` propagates the error.
+        A fit that ends *degenerate* (a component collapsed onto a few
+        points; see :mod:`skem._degeneracy`) is always recorded as NaN, with
+        a ``DegenerateFitWarning`` naming its components.
 
     **fit_params : dict
         Further arguments of ``fit``, e.g. per-sample ``n_trials`` of

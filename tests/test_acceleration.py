@@ -1,10 +1,13 @@
 """SQUAREM acceleration: same maximum, fewer EM steps, never a decrease."""
 
+import re
 import warnings
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from sklearn import config_context
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from skem import BinomialMixture, GaussianMixtureEM
@@ -25,6 +28,18 @@ def geissler():
     return data.counts.astype(float), data.n_trials.astype(float), data.freq
 
 
+def exact_em(model):
+    """The model with an exact M-step (no ``reg_covar``), so EM is monotone.
+
+    ``reg_covar`` makes the M-step miss the maximum by a little: plain EM
+    near a small component then lowers the log-likelihood by about 1e-9
+    per step, which would hide what these tests check.
+    """
+    if "reg_covar" in model.get_params():
+        model.set_params(reg_covar=0.0)
+    return model
+
+
 def fit_quietly(model, X, **fit_params):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -34,7 +49,9 @@ def fit_quietly(model, X, **fit_params):
 @pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
 def test_accelerated_gaussian_fit_reaches_the_long_plain_maximum(covariance_type):
     X = close_gaussians()
-    params = dict(covariance_type=covariance_type, random_state=0, tol=1e-10)
+    params = dict(
+        covariance_type=covariance_type, random_state=0, tol=1e-10, reg_covar=0
+    )
     plain = fit_quietly(GaussianMixtureEM(3, max_iter=20000, **params), X)
     fast = fit_quietly(
         GaussianMixtureEM(3, max_iter=20000, acceleration="squarem", **params), X
@@ -66,7 +83,7 @@ def test_accelerated_binomial_fit_reaches_the_table_maximum_in_fewer_steps():
 
 @parametrize_cases
 def test_accelerated_runs_never_decrease_and_end_valid(case):
-    model = case.model(acceleration="squarem", tol=1e-10, max_iter=500)
+    model = exact_em(case.model(acceleration="squarem", tol=1e-10, max_iter=500))
     model = fit_quietly(model.set_params(random_state=0, init_params="random"), case.X)
     assert np.diff(model.lower_bounds_).min() >= -1e-12 * abs(model.lower_bound_)
     assert model.lower_bound_ == pytest.approx(model.score(case.X), rel=1e-13)
@@ -74,55 +91,130 @@ def test_accelerated_runs_never_decrease_and_end_valid(case):
     assert np.all(model.weights_ > 0)
 
 
-class RecordingGaussian(GaussianMixtureEM):
-    """Records every extrapolated parameter set SQUAREM evaluates."""
-
-    def _set_unconstrained_parameters(self, arrays):
-        super()._set_unconstrained_parameters(arrays)
-        self.extrapolated_ = [*getattr(self, "extrapolated_", []), self._snapshot()]
-
-    def _snapshot(self):
-        return self.weights_.copy(), self.covariances_.copy()
-
-
-class RecordingBinomial(BinomialMixture):
-    def _set_unconstrained_parameters(self, arrays):
-        super()._set_unconstrained_parameters(arrays)
-        self.extrapolated_ = [
-            *getattr(self, "extrapolated_", []),
-            (self.weights_.copy(), self.probabilities_.copy()),
-        ]
-
-
-@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
-def test_extrapolated_gaussian_parameters_are_valid_models(covariance_type):
-    model = RecordingGaussian(
-        3,
-        covariance_type=covariance_type,
-        acceleration="squarem",
-        tol=1e-10,
-        max_iter=300,
-        random_state=0,
-    )
-    fit_quietly(model, close_gaussians())
-    assert len(model.extrapolated_) > 3
-    for weights, covariances in model.extrapolated_:
-        assert np.all(weights > 0) and weights.sum() == pytest.approx(1.0)
-        if covariance_type in ("full", "tied"):
-            matrices = np.atleast_3d(covariances).reshape(-1, 5, 5)
+def assert_valid_model(model):
+    """Weights on the simplex and every component parameter in its space."""
+    assert np.all(model.weights_ > 0)
+    assert model.weights_.sum() == pytest.approx(1.0, rel=1e-12)
+    if hasattr(model, "probabilities_"):
+        assert np.all((model.probabilities_ > 0) & (model.probabilities_ < 1))
+    if hasattr(model, "rates_"):
+        assert np.all(model.rates_ > 0)
+    if hasattr(model, "covariances_"):
+        covariances = model.covariances_
+        if model.covariance_type in ("full", "tied"):
+            n_features = model.means_.shape[1]
+            matrices = covariances.reshape(-1, n_features, n_features)
             assert np.all(np.linalg.eigvalsh(matrices) > 0)
         else:
             assert np.all(covariances > 0)
 
 
-def test_extrapolated_binomial_parameters_are_valid_models():
-    data = load_saxony()
-    model = RecordingBinomial(3, n_trials=12, tol=1e-9, random_state=0)
-    model.fit(data.counts, sample_weight=data.freq)
-    assert len(model.extrapolated_) > 3
-    for weights, probabilities in model.extrapolated_:
-        assert np.all(weights > 0) and weights.sum() == pytest.approx(1.0)
-        assert np.all((probabilities > 0) & (probabilities < 1))
+@parametrize_cases
+def test_accelerated_fit_stopped_after_any_evaluation_is_a_valid_model(case):
+    """Every state a truncated run returns is a model, whatever was rejected."""
+    for max_iter in range(1, 31):
+        model = fit_quietly(
+            exact_em(
+                case.fixed_start(acceleration="squarem", tol=0, max_iter=max_iter)
+            ),
+            case.X,
+        )
+        assert model.n_iter_ == max_iter
+        assert_valid_model(model)
+        assert np.diff(model.lower_bounds_).min() >= -1e-12 * abs(model.lower_bound_)
+
+
+@pytest.mark.parametrize("estimator", ["binomial", "gaussian"])
+def test_extrapolation_out_of_the_parameter_space_falls_back_to_em(estimator, capsys):
+    """Two clusters fitted with three components: a weight heads for zero.
+
+    Extrapolating the weights linearly then overshoots below zero; such
+    points are rejected, and the run keeps a valid, never decreasing path.
+    """
+    rng = np.random.RandomState(0)
+    if estimator == "binomial":
+        X = rng.binomial(20, [[0.2, 0.3]] * 150 + [[0.8, 0.6]] * 150)
+        model = BinomialMixture(3, n_trials=20)
+    else:
+        X = np.vstack([rng.normal(size=(150, 2)), rng.normal(5, 1, size=(150, 2))])
+        model = GaussianMixtureEM(3, reg_covar=0)
+    model.set_params(
+        acceleration="squarem",
+        init_params="random",
+        random_state=0,
+        tol=1e-12,
+        max_iter=3000,
+        verbose=2,
+        verbose_interval=10**6,
+    )
+    fast = fit_quietly(model, X)
+    assert fast.converged_
+    assert_valid_model(fast)
+    assert np.diff(fast.lower_bounds_).min() >= -1e-12 * abs(fast.lower_bound_)
+    taken, rejected = map(
+        int,
+        re.findall(r"steps (\d+) taken, (\d+) rejected", capsys.readouterr().out)[-1],
+    )
+    assert taken > 0 and rejected > 0
+
+
+def mode_problems():
+    """Every data mode the engine supports, each with an accelerated fit.
+
+    Returns (name, estimator, X, fit parameters, working memory) tuples.
+    """
+    rng = np.random.RandomState(1)
+    X = close_gaussians(600, seed=1)
+    holes = X.copy()
+    holes[rng.uniform(size=X.shape) < 0.2] = np.nan
+    holes[5] = np.nan  # a row with nothing observed
+    counts, n_trials, freq = geissler()
+    gaussian = GaussianMixtureEM(3, random_state=0, reg_covar=0)
+    return [
+        ("sample-weight", gaussian, X, {"sample_weight": rng.randint(1, 4, 600)}, None),
+        (
+            "per-sample-trials",
+            BinomialMixture(2, n_trials="max", random_state=0),
+            counts,
+            {"sample_weight": freq, "n_trials": n_trials},
+            None,
+        ),
+        ("missing-values", gaussian, holes, {}, None),
+        (
+            "missing-counts",
+            BinomialMixture(3, n_trials=12, random_state=0),
+            np.where(
+                rng.uniform(size=(400, 3)) < 0.2,
+                np.nan,
+                rng.binomial(12, [[0.3, 0.5, 0.4]] * 200 + [[0.4, 0.6, 0.5]] * 200),
+            ),
+            {},
+            None,
+        ),
+        ("blocks", gaussian, X, {}, 0.02),  # 97 rows per block
+    ]
+
+
+@pytest.mark.parametrize("problem", mode_problems(), ids=lambda problem: problem[0])
+def test_accelerated_fit_reaches_the_plain_maximum_in_every_mode(problem):
+    _, estimator, X, fit_params, working_memory = problem
+    params = dict(tol=1e-11, max_iter=50000, stopping_rule="mean")
+    with config_context(working_memory=working_memory or 1024):
+        plain = fit_quietly(
+            clone(estimator).set_params(acceleration=None, **params), X, **fit_params
+        )
+        fast = fit_quietly(
+            clone(estimator).set_params(acceleration="squarem", **params),
+            X,
+            **fit_params,
+        )
+    assert plain.converged_ and fast.converged_
+    # Plain EM stops where its steps are below tol, short of the maximum.
+    assert fast.lower_bound_ >= plain.lower_bound_ - 1e-10 * abs(plain.lower_bound_)
+    assert fast.lower_bound_ == pytest.approx(plain.lower_bound_, rel=1e-7)
+    assert 3 * fast.n_iter_ < plain.n_iter_
+    assert np.diff(fast.lower_bounds_).min() >= -1e-12 * abs(fast.lower_bound_)
+    assert_valid_model(fast)
 
 
 def test_verbose_reports_accelerated_steps(capsys):

@@ -561,22 +561,6 @@ def test_gaussian_recovers_well_separated_parameters():
     assert model.converged_
 
 
-@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_gaussian_float32_input(covariance_type):
-    X = make_blobs(200, 3, 2, seed=26)
-    params = dict(n_components=2, covariance_type=covariance_type, random_state=0)
-    model32 = GaussianMixtureEM(**params).fit(X.astype(np.float32))
-    model64 = GaussianMixtureEM(**params).fit(X.astype(np.float32).astype(np.float64))
-    for ours, theirs in zip(
-        fitted_parameters(model32), fitted_parameters(model64), strict=True
-    ):
-        assert ours.dtype == np.float64
-        assert_close(ours, theirs, rtol=1e-5)
-    assert model32.score(X.astype(np.float32)) == pytest.approx(
-        model64.score(X), rel=1e-5
-    )
-
-
 def test_gaussian_fits_a_single_sample():
     model = GaussianMixtureEM(reg_covar=1e-3).fit([[1.0, 2.0]])
     np.testing.assert_array_equal(model.means_, [[1.0, 2.0]])

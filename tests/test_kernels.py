@@ -292,3 +292,82 @@ def test_pooled_tied_statistics_merge_component_by_component_on_one_centre():
     np.testing.assert_allclose(merged.scatter, whole.scatter, atol=1e-12 * scale)
     np.testing.assert_allclose(merged.means, whole.means, rtol=1e-13)
     np.testing.assert_allclose(_tied_total(merged), _tied_total(whole), rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_negligible_responsibilities_are_flushed_to_zero(dtype):
+    # Components 40 (float64) or 14 (float32) standard deviations apart: the
+    # neighbours' responsibilities exp(-sep**2 / 2) fall among the subnormal
+    # floats, which must come out as exact zeros, all else unchanged.
+    from skem import GaussianMixtureEM
+
+    sep = 40.0 if dtype == np.float64 else 14.0
+    rng = np.random.RandomState(12)
+    means = np.zeros((4, 2))
+    means[:, 0] = sep * np.arange(4)
+    X = (means[rng.randint(4, size=2000)] + rng.normal(size=(2000, 2))).astype(dtype)
+    model = GaussianMixtureEM(
+        4, covariance_type="spherical", means_init=means, max_iter=2, tol=0
+    ).fit(X)
+    resp = model.predict_proba(X)
+    tiny = np.finfo(dtype).tiny
+    assert not np.any((resp > 0) & (resp < tiny))
+    log_prob = np.column_stack(
+        [
+            multivariate_normal.logpdf(X.astype(np.float64), m, c * np.eye(2))
+            for m, c in zip(model.means_, model.covariances_, strict=True)
+        ]
+    ) + np.log(model.weights_.astype(np.float64))
+    expected = np.exp(log_prob - log_prob.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    subnormal = (expected > 0) & (expected < tiny)
+    assert subnormal.mean() > 0.01  # the case does produce them
+    # Unchanged to rounding: within sqrt(tiny) absolute, and to the
+    # dtype's precision relative.
+    rtol = 1e-10 if dtype == np.float64 else 1e-4
+    np.testing.assert_allclose(resp, expected, rtol=rtol, atol=np.sqrt(tiny))
+    assert model.score(X) == pytest.approx(
+        np.mean(np.log(np.exp(log_prob).sum(axis=1))), rel=rtol
+    )
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e6])
+@pytest.mark.parametrize("n_components", [3, 20])
+def test_grouped_full_log_prob_matches_scipy(n_components, offset):
+    # 3 features: six components per product, so 20 spans several groups.
+    rng = np.random.RandomState(13)
+    n_features = 3
+    means = offset + rng.normal(scale=3, size=(n_components, n_features))
+    X = means[rng.randint(n_components, size=300)] + rng.normal(size=(300, 3))
+    covariances = np.stack(
+        [_covariances("full", 1, n_features, rng) for _ in range(n_components)]
+    )
+    chol = _compute_precision_cholesky(covariances, "full")
+    log_prob = _estimate_gaussian_log_prob(X, means, chol, "full")
+    expected = np.column_stack(
+        [
+            multivariate_normal.logpdf(X, m, c)
+            for m, c in zip(means, covariances, strict=True)
+        ]
+    )
+    np.testing.assert_allclose(log_prob, expected, rtol=1e-11)
+    assert log_prob.flags.f_contiguous
+
+
+def test_grouped_full_log_prob_takes_the_exact_path_for_a_far_component():
+    # Component 0 is 1e7 standard deviations from the mean of the means: the
+    # grouped product would lose ~1e7 * eps; it is recomputed exactly.
+    rng = np.random.RandomState(14)
+    means = np.array([[0.0, 0.0], [1e4, 1e4], [1e4 + 3, 1e4 - 2]])
+    covariances = np.stack([1e-6 * np.eye(2), np.eye(2), 2 * np.eye(2)])
+    X = means[rng.randint(3, size=200)] + 1e-3 * rng.normal(size=(200, 2))
+    chol = _compute_precision_cholesky(covariances, "full")
+    log_prob = _estimate_gaussian_log_prob(X, means, chol, "full")
+    expected = np.column_stack(
+        [
+            multivariate_normal.logpdf(X, m, c)
+            for m, c in zip(means, covariances, strict=True)
+        ]
+    )
+    np.testing.assert_allclose(log_prob, expected, rtol=1e-11)

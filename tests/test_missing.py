@@ -677,8 +677,10 @@ def test_complete_rows_in_a_block_with_holes_score_as_in_a_complete_block():
     model = fit_gaussian(X, "full")
     with_hole = X.copy()
     with_hole[0, 1] = np.nan
-    np.testing.assert_array_equal(
-        model.score_samples(with_hole)[1:], model.score_samples(X)[1:]
+    # The complete-data kernel groups components in one product, the
+    # missing-value path takes one per component: equal to rounding.
+    np.testing.assert_allclose(
+        model.score_samples(with_hole)[1:], model.score_samples(X)[1:], rtol=1e-14
     )
 
 

@@ -1,0 +1,513 @@
+"""Finding the best optimum: initialization strategies on real data sets.
+
+For every case (a data set, a covariance type, a number of components) each
+strategy fits the mixture once; the script counts the cases where it reaches
+the *best known* log-likelihood, those where it keeps a degenerate fit, and
+its time relative to ``sklearn.mixture.GaussianMixture(n_init=10)``. The same
+for :class:`skem.BinomialMixture` on the two count tables.
+
+Running
+-------
+From the repository root, with skem installed::
+
+    python benchmarks/bench_optimum.py              # full size, ~15 min on 2 cores
+    python benchmarks/bench_optimum.py --quick      # ~30 s; figures mean little
+    python benchmarks/bench_optimum.py --json benchmarks/optimum.json
+
+Progress goes to stderr, the tables to stdout.
+
+Cases
+-----
+Gaussian: five public data sets, the four covariance types, ``k = 2..6``
+(100 cases):
+
+- ``iris`` (150 x 4, scikit-learn's copy, raw centimetres);
+- ``wine`` (178 x 13, standardized: its features span five orders of
+  magnitude);
+- ``breast_cancer`` (569 x 30, standardized, for the same reason);
+- ``diabetes`` (442 x 9, as scikit-learn ships it, centred and scaled, but
+  without its binary ``sex`` column: with it, every component that holds a
+  single sex collapses onto it, and for k = 5, 6 every fit any strategy
+  found was degenerate);
+- ``faithful`` (272 x 2, R's Old Faithful eruptions and waiting times,
+  ``benchmarks/data/faithful.csv``, exported with
+  ``Rscript -e 'write.csv(faithful, "faithful.csv", row.names=FALSE)'``).
+
+Binomial: ``skem.datasets.load_saxony()`` (13 rows, 12 trials, frequencies
+as sample weights) and ``load_geissler()`` (90 rows, per-row numbers of
+trials, frequencies as weights), ``k = 2..5`` (8 cases).
+
+Strategies
+----------
+``sklearn-kmeans-10``
+    ``GaussianMixture(k, covariance_type=..., n_init=10, random_state=seed)``
+    with scikit-learn's defaults: the time reference.
+``skem-kmeans-10``
+    ``GaussianMixtureEM(..., n_init=10)``: scikit-learn's strategy on skem.
+``skem-hierarchical``, ``skem-emem``, ``skem-emem-hierarchical``
+    The new ``init_params`` values with ``n_init=1`` (see ``skem._search``).
+``skem-emem-hierarchical-3``
+    The same with ``n_init=3``.
+
+Every Gaussian skem fit stops with ``STOPPING``: a change of the *total*
+log-likelihood below 1e-5 (``stopping_rule='total'``), SQUAREM acceleration,
+at most 5000 EM steps, so that a run that reaches an optimum is within
+reach of the 0.01 target below (scikit-learn's default rule, a change of
+1e-3 in the *mean* log-likelihood, stops up to hundreds of times further
+away on these sizes; its row is scored as it ends, which is what a user
+gets; Aitken's rule stopped binomial runs early, after a few steps where the
+rate estimate misled it). The binomial fits keep BinomialMixture's defaults
+(``stopping_rule='total', tol=1e-6``). For the binomial tables the reference
+is ``skem-kmeans-10``; ``skem-random-10`` is ``init_params='random',
+n_init=10``.
+
+Best known, hits, degenerate fits
+---------------------------------
+The *best known* log-likelihood of a case is the largest *non-degenerate*
+total log-likelihood found by any skem strategy above (scikit-learn's fits
+stop early, and an early stop is not an optimum: on diabetes full k=2 its
+best run, continued, collapses into a degenerate fit), by the long search
+(``init_params`` 'kmeans', 'k-means++' and 'random_from_data' with
+``n_init=LONG_STARTS`` each, ``STOPPING``; for the count tables 'random'
+and 'random_from_data', and the global maxima known by brute force for
+saxony k=3 and geissler k=2, 3; and for the Gaussian cases, a
+skem run started from the optimum R's ``mclust`` found, from
+``benchmarks/data/mclust_optima.json`` when present; see
+``benchmarks/data/mclust_optima.R``). A strategy *reaches* it when its total
+log-likelihood (``lower_bound_`` times the number of samples, in natural-log
+units of the *total*, the scale of BIC) is within ``TARGET = 0.01`` below it
+and its fit is not degenerate (``skem._degeneracy``; scikit-learn's fits are
+judged by the same rule, with ``nk = weights_ * n_samples``). *degenerate*
+counts the cases whose returned fit is degenerate. The mclust row counts the
+cases where mclust's own log-likelihood (no ``reg_covar``) is within the
+target; NA fits count as misses.
+
+Times are wall-clock seconds with one BLAS thread, summed over the cases;
+*time x* is a strategy's total over the reference's total, in one process.
+The machine is shared; the load is printed.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
+from sklearn.mixture import GaussianMixture
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from skem import BinomialMixture, GaussianMixtureEM
+from skem._degeneracy import binomial_degeneracy, gaussian_degeneracy
+from skem.datasets import load_geissler, load_saxony
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+TARGET = 0.01
+LONG_STARTS = 20
+STOPPING = {
+    "tol": 1e-5,
+    "stopping_rule": "total",
+    "acceleration": "squarem",
+    "max_iter": 5000,
+}
+#: BinomialMixture's own defaults (total log-likelihood, tol=1e-6): tighter
+#: than the Gaussian rule, as these likelihoods are flat near their maxima.
+BINOMIAL_STOPPING = {}
+GAUSSIAN_STRATEGIES = {
+    "sklearn-kmeans-10": None,
+    "skem-kmeans-10": {"init_params": "kmeans", "n_init": 10},
+    "skem-hierarchical": {"init_params": "hierarchical", "n_init": 1},
+    "skem-emem": {"init_params": "emem", "n_init": 1},
+    "skem-emem-hierarchical": {"init_params": "emem-hierarchical", "n_init": 1},
+    "skem-emem-hierarchical-3": {"init_params": "emem-hierarchical", "n_init": 3},
+}
+BINOMIAL_STRATEGIES = {
+    "skem-kmeans-10": {"init_params": "kmeans", "n_init": 10},
+    "skem-random-10": {"init_params": "random", "n_init": 10},
+    "skem-hierarchical": {"init_params": "hierarchical", "n_init": 1},
+    "skem-emem": {"init_params": "emem", "n_init": 1},
+    "skem-emem-hierarchical": {"init_params": "emem-hierarchical", "n_init": 1},
+}
+LONG_SEARCH = ("kmeans", "k-means++", "random_from_data")
+#: Global maxima of the total log-likelihood known by brute force (as in
+#: bench_acceleration.py).
+KNOWN_MAXIMA = {
+    "saxony-k3": -12490.80011538,
+    "geissler-k2": -1241814.22618262,
+    "geissler-k3": -1241808.37601261,
+}
+
+
+# ----------------------------------------------------------------------
+# Data
+# ----------------------------------------------------------------------
+def gaussian_datasets():
+    """The five data sets, as float64 arrays, by name."""
+    scale = StandardScaler().fit_transform
+    return {
+        "iris": load_iris().data,
+        "wine": scale(load_wine().data),
+        "breast_cancer": scale(load_breast_cancer().data),
+        # Without its binary 'sex' column, on which every component holding
+        # one sex collapses: a Gaussian mixture is the wrong model for it.
+        "diabetes": np.delete(load_diabetes().data, 1, axis=1),
+        "faithful": np.loadtxt(DATA_DIR / "faithful.csv", delimiter=",", skiprows=1),
+    }
+
+
+def binomial_datasets():
+    """The two count tables: (X, fit keyword arguments, constructor extras)."""
+    saxony, geissler = load_saxony(), load_geissler()
+    return {
+        "saxony": (
+            saxony.counts,
+            {"sample_weight": saxony.freq},
+            {"n_trials": saxony.n_trials},
+        ),
+        "geissler": (
+            geissler.counts,
+            {"sample_weight": geissler.freq, "n_trials": geissler.n_trials},
+            {"n_trials": "max"},
+        ),
+    }
+
+
+def load_mclust_optima():
+    path = DATA_DIR / "mclust_optima.json"
+    if not path.exists():
+        return {}
+    return {
+        (e["data"], e["covariance_type"], e["n_components"]): e
+        for e in json.loads(path.read_text())
+    }
+
+
+# ----------------------------------------------------------------------
+# Fits
+# ----------------------------------------------------------------------
+def timed(fit):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        model = fit()
+        return model, time.perf_counter() - start
+
+
+def gaussian_result(model, X, covariance_type, seconds):
+    n = len(X)
+    log_likelihood = float(model.score(X) * n)
+    nk = model.weights_ * n
+    reasons = gaussian_degeneracy(
+        model.weights_,
+        model.means_,
+        model.covariances_,
+        covariance_type,
+        model.reg_covar,
+        nk,
+    )
+    return {
+        "log_likelihood": log_likelihood,
+        "degenerate": bool(reasons),
+        "seconds": seconds,
+    }
+
+
+def fit_gaussian(strategy, X, covariance_type, k, seed):
+    if GAUSSIAN_STRATEGIES[strategy] is None:
+        make = GaussianMixture(
+            k, covariance_type=covariance_type, n_init=10, random_state=seed
+        )
+    else:
+        make = GaussianMixtureEM(
+            k,
+            covariance_type=covariance_type,
+            random_state=seed,
+            **GAUSSIAN_STRATEGIES[strategy],
+            **STOPPING,
+        )
+    model, seconds = timed(lambda: make.fit(X))
+    return gaussian_result(model, X, covariance_type, seconds)
+
+
+def long_gaussian_search(X, covariance_type, k, seed, n_starts):
+    results = []
+    for init_params in LONG_SEARCH:
+        model, seconds = timed(
+            lambda init_params=init_params: GaussianMixtureEM(
+                k,
+                covariance_type=covariance_type,
+                init_params=init_params,
+                n_init=n_starts,
+                random_state=seed + 1,
+                **STOPPING,
+            ).fit(X)
+        )
+        results.append(gaussian_result(model, X, covariance_type, seconds))
+    return results
+
+
+def from_mclust(entry, X, covariance_type):
+    """A skem run from mclust's optimum (None when mclust gave NA)."""
+    if entry is None or entry.get("loglik") is None:
+        return None
+    weights = np.asarray(entry["weights"], dtype=np.float64)
+    means = np.atleast_2d(np.asarray(entry["means"], dtype=np.float64))
+    # In scikit-learn's layout for the covariance type (see the R script).
+    covariances = np.asarray(entry["covariances"], dtype=np.float64)
+    if covariance_type in ("full", "tied"):
+        precisions = np.linalg.inv(covariances)
+    else:
+        precisions = 1.0 / covariances
+    model, seconds = timed(
+        lambda: GaussianMixtureEM(
+            len(weights),
+            covariance_type=covariance_type,
+            weights_init=weights / weights.sum(),
+            means_init=means,
+            precisions_init=precisions,
+            **STOPPING,
+        ).fit(X)
+    )
+    return gaussian_result(model, X, covariance_type, seconds)
+
+
+def binomial_result(model, X, fit_kwargs, seconds):
+    log_likelihood = float(
+        model.score(X, **fit_kwargs) * fit_kwargs["sample_weight"].sum()
+    )
+    nk = model.weights_ * fit_kwargs["sample_weight"].sum()
+    reasons = binomial_degeneracy(model.probabilities_, model.probability_floor, nk)
+    return {
+        "log_likelihood": log_likelihood,
+        "degenerate": bool(reasons),
+        "seconds": seconds,
+    }
+
+
+def fit_binomial(params, X, fit_kwargs, extra, k, seed):
+    make = BinomialMixture(k, random_state=seed, **extra, **params, **BINOMIAL_STOPPING)
+    model, seconds = timed(lambda: make.fit(X, **fit_kwargs))
+    return binomial_result(model, X, fit_kwargs, seconds)
+
+
+# ----------------------------------------------------------------------
+# Summaries
+# ----------------------------------------------------------------------
+def best_known(results):
+    values = [
+        r["log_likelihood"]
+        for r in results
+        if r is not None and not r["degenerate"] and np.isfinite(r["log_likelihood"])
+    ]
+    return max(values) if values else np.nan
+
+
+def reached(result, best):
+    return (
+        result is not None
+        and not result["degenerate"]
+        and result["log_likelihood"] >= best - TARGET
+    )
+
+
+def summarize(cases, strategies, reference):
+    rows = []
+    total_reference = sum(case["results"][reference]["seconds"] for case in cases)
+    for strategy in strategies:
+        results = [case["results"][strategy] for case in cases]
+        rows.append(
+            {
+                "strategy": strategy,
+                "reached": sum(
+                    reached(r, case["best_known"])
+                    for r, case in zip(results, cases, strict=True)
+                ),
+                "degenerate": sum(r["degenerate"] for r in results),
+                "seconds": sum(r["seconds"] for r in results),
+                "time_x": sum(r["seconds"] for r in results) / total_reference,
+            }
+        )
+    return rows
+
+
+def print_table(title, rows, n_cases, extra_rows=()):
+    print(f"\n{title} ({n_cases} cases)")
+    header = f"{'strategy':<26} {'reached':>8} {'degenerate':>10} {'seconds':>9}"
+    print(header + f" {'time x':>7}")
+    print("-" * (len(header) + 8))
+    for row in rows:
+        print(
+            f"{row['strategy']:<26} {row['reached']:>8d} {row['degenerate']:>10d} "
+            f"{row['seconds']:>9.2f} {row['time_x']:>7.2f}"
+        )
+    for line in extra_rows:
+        print(line)
+
+
+def progress(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------
+# The two benchmarks
+# ----------------------------------------------------------------------
+def run_gaussian(names, covariance_types, ks, seed, n_starts):
+    datasets = gaussian_datasets()
+    mclust = load_mclust_optima()
+    cases = []
+    for name in names:
+        X = datasets[name]
+        for covariance_type in covariance_types:
+            for k in ks:
+                results = {
+                    strategy: fit_gaussian(strategy, X, covariance_type, k, seed)
+                    for strategy in GAUSSIAN_STRATEGIES
+                }
+                long = long_gaussian_search(X, covariance_type, k, seed, n_starts)
+                entry = mclust.get((name, covariance_type, k))
+                mclust_run = from_mclust(entry, X, covariance_type)
+                converged = [r for s, r in results.items() if s.startswith("skem")]
+                best = best_known([*converged, *long, mclust_run])
+                mclust_loglik = None if entry is None else entry.get("loglik")
+                cases.append(
+                    {
+                        "case": f"{name}-{covariance_type}-k{k}",
+                        "results": results,
+                        "long": long,
+                        "mclust_run": mclust_run,
+                        "mclust_loglik": mclust_loglik,
+                        "best_known": best,
+                    }
+                )
+                progress(
+                    f"{name} {covariance_type} k={k}: best {best:.3f}; "
+                    + " ".join(
+                        f"{s}={r['log_likelihood'] - best:+.3f}"
+                        + ("D" if r["degenerate"] else "")
+                        for s, r in results.items()
+                    )
+                )
+    return cases
+
+
+def run_binomial(names, ks, seed, n_starts):
+    datasets = binomial_datasets()
+    cases = []
+    for name in names:
+        X, fit_kwargs, extra = datasets[name]
+        for k in ks:
+            results = {
+                strategy: fit_binomial(params, X, fit_kwargs, extra, k, seed)
+                for strategy, params in BINOMIAL_STRATEGIES.items()
+            }
+            long = [
+                fit_binomial(
+                    {"init_params": init, "n_init": n_starts},
+                    X,
+                    fit_kwargs,
+                    extra,
+                    k,
+                    seed + 1,
+                )
+                for init in ("random", "random_from_data")
+            ]
+            known = KNOWN_MAXIMA.get(f"{name}-k{k}")
+            best = best_known([*results.values(), *long])
+            if known is not None:
+                best = max(best, known)
+            cases.append(
+                {
+                    "case": f"{name}-k{k}",
+                    "results": results,
+                    "long": long,
+                    "best_known": best,
+                }
+            )
+            progress(
+                f"{name} k={k}: best {best:.3f}; "
+                + " ".join(
+                    f"{s}={r['log_likelihood'] - best:+.3f}"
+                    + ("D" if r["degenerate"] else "")
+                    for s, r in results.items()
+                )
+            )
+    return cases
+
+
+def mclust_line(cases):
+    known = [c for c in cases if c["mclust_loglik"] is not None or c["mclust_run"]]
+    if not known:
+        return []
+    hits = sum(
+        c["mclust_loglik"] is not None
+        and c["mclust_loglik"] >= c["best_known"] - TARGET
+        for c in cases
+    )
+    missing = sum(c["mclust_loglik"] is None for c in cases)
+    return [f"{'mclust (R, own loglik)':<26} {hits:>8d}   ({missing} NA)"]
+
+
+def export_csv(directory):
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, X in gaussian_datasets().items():
+        np.savetxt(directory / f"{name}.csv", X, delimiter=",", fmt="%.17g")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a small run (~30 s)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", help="also write every result to this file")
+    parser.add_argument("--export-csv", help="write the data sets for mclust; exit")
+    args = parser.parse_args(argv)
+    if args.export_csv:
+        export_csv(args.export_csv)
+        return
+    if args.quick:
+        gaussian = (["iris", "faithful"], ["full", "diag"], [2, 3], 2)
+        binomial = (["saxony"], [2, 3], 2)
+    else:
+        gaussian = (list(gaussian_datasets()), COVARIANCE_TYPES, range(2, 7), 20)
+        binomial = (["saxony", "geissler"], range(2, 6), LONG_STARTS)
+    names, types, ks, n_starts = gaussian
+    with threadpool_limits(1):
+        gaussian_cases = run_gaussian(names, types, list(ks), args.seed, n_starts)
+        binomial_cases = run_binomial(
+            binomial[0], list(binomial[1]), args.seed, binomial[2]
+        )
+    gaussian_rows = summarize(
+        gaussian_cases, list(GAUSSIAN_STRATEGIES), "sklearn-kmeans-10"
+    )
+    binomial_rows = summarize(
+        binomial_cases, list(BINOMIAL_STRATEGIES), "skem-kmeans-10"
+    )
+    print(f"load average: {os.getloadavg()}; target {TARGET} in total log-likelihood")
+    print_table(
+        "GaussianMixture / GaussianMixtureEM",
+        gaussian_rows,
+        len(gaussian_cases),
+        mclust_line(gaussian_cases),
+    )
+    print_table("BinomialMixture", binomial_rows, len(binomial_cases))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "target": TARGET,
+                    "stopping": STOPPING,
+                    "gaussian": {"summary": gaussian_rows, "cases": gaussian_cases},
+                    "binomial": {"summary": binomial_rows, "cases": binomial_cases},
+                },
+                indent=1,
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()

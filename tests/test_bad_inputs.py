@@ -1,0 +1,680 @@
+"""Every bad input we can name, for every public method of both estimators.
+
+``BAD_INPUTS`` is plain data (a literal, so ``docs/_ext/bad_inputs.py`` reads
+it without importing this module and renders it as ``docs/bad_inputs.rst``):
+one row per bad input with
+
+- the estimator: ``"both"`` for behaviour the two share (tested on each),
+  else ``"BinomialMixture"`` or ``"GaussianMixtureEM"``;
+- the method, or a group of methods named in ``METHOD_GROUPS``;
+- a description of the input, the key of its builder in ``INPUTS``;
+- the exception and a regular expression its message must match (searched,
+  as ``pytest.raises(match=...)`` does).
+
+Unless a row says otherwise the estimators are
+``BinomialMixture(n_components=2, n_trials=10)`` and
+``GaussianMixtureEM(n_components=2)`` on 20 samples of 3 features, fitted on
+valid data first when the method needs a fitted model.
+"""
+
+import importlib.util
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dask.array as da
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from skem import BinomialMixture, GaussianMixtureEM
+
+METHOD_GROUPS = {
+    "every method taking X": (
+        "fit",
+        "partial_fit",
+        "fit_predict",
+        "predict",
+        "predict_proba",
+        "score",
+        "score_samples",
+        "aic",
+        "bic",
+    ),
+    "fitting methods": ("fit", "partial_fit", "fit_predict"),
+    "prediction methods": (
+        "predict",
+        "predict_proba",
+        "score",
+        "score_samples",
+        "aic",
+        "bic",
+    ),
+    "prediction methods and sample": (
+        "predict",
+        "predict_proba",
+        "score",
+        "score_samples",
+        "aic",
+        "bic",
+        "sample",
+    ),
+    "methods taking sample_weight": (
+        "fit",
+        "partial_fit",
+        "fit_predict",
+        "score",
+        "aic",
+        "bic",
+    ),
+}
+
+BAD_INPUTS = [
+    # --- X, for every method that takes it ---------------------------------
+    ("both", "every method taking X", "empty array, shape (0, 3)",
+     "ValueError", r"Found array with 0 sample\(s\)"),
+    ("both", "every method taking X", "no features, shape (20, 0)",
+     "ValueError", r"Found array with 0 feature\(s\)"),
+    ("both", "every method taking X", "1-D array",
+     "ValueError", r"Expected 2D array, got 1D array"),
+    ("both", "every method taking X", "3-D array",
+     "ValueError", r"Found array with dim 3"),
+    ("both", "every method taking X", "ragged nested lists",
+     "ValueError", r"inhomogeneous shape"),
+    ("both", "every method taking X", "strings",
+     "ValueError", r"could not convert string to float"),
+    ("both", "every method taking X", "complex numbers",
+     "ValueError", r"Complex data not supported"),
+    ("both", "every method taking X", "an inf entry",
+     "ValueError", r"Input X contains infinity"),
+    ("both", "every method taking X", "a -inf entry",
+     "ValueError", r"Input X contains infinity"),
+    ("both", "every method taking X", "a scipy.sparse matrix",
+     "TypeError", r"Sparse data was passed for X, but dense data is required"),
+    ("both", "prediction methods", "wrong number of features after fit",
+     "ValueError", r"X has 2 features, but \w+ is expecting 3 features"),
+    ("both", "partial_fit", "wrong number of features after fit",
+     "ValueError", r"X has 2 features, but \w+ is expecting 3 features"),
+    ("both", "fit", "wrong number of features on a warm start",
+     "ValueError", r"X has 2 features, but \w+ is expecting 3 features"),
+    ("both", "fitting methods", "one sample, n_components=2",
+     "ValueError", r"Expected n_samples >= n_components but got n_components = 2, "
+     r"n_samples = 1\."),
+    ("both", "fitting methods", "20 samples, n_components=25",
+     "ValueError", r"Expected n_samples >= n_components but got n_components = 25, "
+     r"n_samples = 20\."),
+    ("both", "fitting methods",
+     "one sample of non-zero weight, n_components=2",
+     "ValueError", r"n_samples = 1 \(with non-zero weight\)"),
+    ("both", "fitting methods", "a feature NaN in every sample",
+     "ValueError", r"Feature 1 is missing \(NaN\) in every sample"),
+    # --- dask arrays ------------------------------------------------------
+    ("both", "fit", "dask array with unknown chunk sizes",
+     "ValueError", r"unknown chunk sizes; call X\.compute_chunk_sizes\(\)"),
+    ("both", "fit", "3-D dask array",
+     "ValueError", r"Expected a 2D array, got a 3D dask array"),
+    ("both", "fit", "empty dask array, shape (0, 3)",
+     "ValueError", r"Found array with 0 sample\(s\)"),
+    ("both", "fit", "dask array with an inf entry",
+     "ValueError", r"Input X contains infinity"),
+    ("both", "prediction methods", "dask array with 2 features after fit on 3",
+     "ValueError", r"X has 2 features, but \w+ is expecting 3 features"),
+    ("both", "fit", "dask sample_weight of the wrong length",
+     "ValueError", r"sample_weight has 19 rows, but X has 20 rows"),
+    # --- sample_weight ----------------------------------------------------
+    ("both", "methods taking sample_weight", "negative sample_weight",
+     "ValueError", r"Negative values in data passed to `sample_weight`"),
+    ("both", "methods taking sample_weight", "sample_weight of the wrong length",
+     "ValueError", r"sample_weight\.shape == \(19,\), expected \(20,\)"),
+    ("both", "methods taking sample_weight", "sample_weight with NaN",
+     "ValueError", r"Input sample_weight contains NaN"),
+    ("both", "methods taking sample_weight", "sample_weight with inf",
+     "ValueError", r"Input sample_weight contains infinity"),
+    ("both", "methods taking sample_weight", "sample_weight all zero",
+     "ValueError", r"Sample weights must contain at least one non-zero number"),
+    ("both", "methods taking sample_weight", "2-D sample_weight",
+     "ValueError", r"Sample weights must be 1D array or scalar"),
+    ("both", "methods taking sample_weight", "sample_weight of strings",
+     "ValueError", r"could not convert string to float"),
+    # --- unfitted estimator and sample ------------------------------------
+    ("both", "prediction methods and sample", "unfitted estimator",
+     "NotFittedError", r"This \w+ instance is not fitted yet"),
+    ("both", "sample", "n_samples=0",
+     "ValueError", r"Invalid value for 'n_samples': 0\. The sampling requires at "
+     r"least one sample"),
+    ("both", "sample", "n_samples=-1",
+     "ValueError", r"Invalid value for 'n_samples': -1"),
+    ("both", "sample", "n_samples=2.5",
+     "ValueError", r"n_samples must be an integer, got 2\.5"),
+    ("both", "sample", "n_samples='3'",
+     "ValueError", r"n_samples must be an integer, got '3'"),
+    ("both", "sample", "n_samples=True",
+     "ValueError", r"n_samples must be an integer, got True"),
+    # --- constructor and set_params ---------------------------------------
+    ("both", "constructor", "unknown keyword foo=1",
+     "TypeError", r"unexpected keyword argument 'foo'"),
+    ("both", "constructor", "two positional arguments",
+     "TypeError", r"takes from 1 to 2 positional arguments but 3 were given"),
+    ("both", "set_params", "unknown parameter foo=1",
+     "ValueError", r"Invalid parameter 'foo' for estimator"),
+    ("both", "fit", "n_components=0",
+     "ValueError", r"The 'n_components' parameter of \w+ "
+     r"must be an int in the range \[1, inf\)"),
+    ("both", "fit", "n_components=1.5",
+     "ValueError", r"The 'n_components' parameter of \w+ "
+     r"must be an int in the range \[1, inf\)"),
+    ("both", "fit", "tol=-1",
+     "ValueError", r"The 'tol' parameter of \w+ "
+     r"must be a float in the range \[0\.0, inf\)"),
+    ("both", "fit", "max_iter=-1",
+     "ValueError", r"The 'max_iter' parameter of \w+ "
+     r"must be an int in the range \[0, inf\)"),
+    ("both", "fit", "n_init=0",
+     "ValueError", r"The 'n_init' parameter of \w+ "
+     r"must be an int in the range \[1, inf\)"),
+    ("both", "fit", "init_params='foo'",
+     "ValueError", r"The 'init_params' parameter of \w+ must be a str among"),
+    ("both", "fit", "init_sample_size=0",
+     "ValueError", r"The 'init_sample_size' parameter of \w+ must be None or an int"),
+    ("both", "fit", "learning_decay=0.2",
+     "ValueError", r"The 'learning_decay' parameter of \w+ "
+     r"must be a float in the range "
+     r"\(0\.5, 1\.0\]"),
+    ("both", "fit", "learning_offset=-1",
+     "ValueError", r"The 'learning_offset' parameter of \w+ "
+     r"must be a float in the range"),
+    ("both", "fit", "stopping_rule='foo'",
+     "ValueError", r"The 'stopping_rule' parameter of \w+ must be a str among"),
+    ("both", "fit", "acceleration='foo'",
+     "ValueError", r"The 'acceleration' parameter of \w+ must be None or a str among"),
+    ("both", "fit", "random_state='x'",
+     "ValueError", r"The 'random_state' parameter of \w+ must be an int in the range"),
+    ("both", "fit", "warm_start='yes'",
+     "ValueError", r"The 'warm_start' parameter of \w+ must be an instance of 'bool'"),
+    ("both", "fit", "verbose_interval=0",
+     "ValueError", r"The 'verbose_interval' parameter of \w+ "
+     r"must be an int in the range"),
+    ("both", "fit", "weights_init not summing to 1",
+     "ValueError", r"The parameter 'weights_init' should be normalized, but got "
+     r"sum\(weights\) = 0\.60000"),
+    ("both", "fit", "weights_init of the wrong shape",
+     "ValueError", r"The parameter 'weights_init' should have the shape of \(2,\), "
+     r"but got \(1,\)"),
+    ("both", "fit", "negative weights_init",
+     "ValueError", r"The parameter 'weights_init' should be in the range \[0, 1\]"),
+    ("both", "fit", "weights_init with NaN",
+     "ValueError", r"The parameter 'weights_init' must be finite"),
+    # --- BinomialMixture: counts and n_trials -----------------------------
+    ("BinomialMixture", "every method taking X", "a negative count",
+     "ValueError", r"Negative values in data passed to BinomialMixture"),
+    ("BinomialMixture", "every method taking X", "a count above n_trials",
+     "ValueError", r"Counts above n_trials: X\[4, 1\] = 11 exceeds n_trials = 10"),
+    ("BinomialMixture", "fit", "dask array with a count above n_trials",
+     "ValueError", r"Counts above n_trials: X\[17, 0\] = 11 exceeds n_trials = 10"),
+    ("BinomialMixture", "every method taking X", "per-sample n_trials below a count",
+     "ValueError", r"Counts above n_trials: X\[\d+, \d+\] = \d+ exceeds "
+     r"n_trials = 1\b"),
+    ("BinomialMixture", "every method taking X", "negative per-sample n_trials",
+     "ValueError", r"n_trials must be non-negative; got -1\.0"),
+    ("BinomialMixture", "every method taking X", "per-sample n_trials with NaN",
+     "ValueError", r"Input n_trials contains NaN"),
+    ("BinomialMixture", "every method taking X", "per-sample n_trials with inf",
+     "ValueError", r"Input n_trials contains infinity"),
+    ("BinomialMixture", "every method taking X", "per-sample n_trials of 19 rows",
+     "ValueError", r"n_trials passed to \w+ should have shape \(n_samples,\) = "
+     r"\(20,\) or \(n_samples, n_features\) = \(20, 3\), but got shape \(19, 1\)"),
+    ("BinomialMixture", "every method taking X", "3-D per-sample n_trials",
+     "ValueError", r"Found array with dim 3"),
+    ("BinomialMixture", "every method taking X", "per-sample n_trials of 1e13",
+     "ValueError", r"n_trials reaches 1e\+13: the binomial log-likelihood of counts "
+     r"out of more than 1e\+12 trials loses its precision"),
+    ("BinomialMixture", "fitting methods",
+     "per-sample n_trials 0 in every row",
+     "ValueError", r"n_trials is 0 for every count: the data hold no trials"),
+    ("BinomialMixture", "prediction methods",
+     "no n_trials after a fit with per-sample n_trials",
+     "ValueError", r"fitted with per-sample n_trials: pass n_trials here too"),
+    ("BinomialMixture", "fit", "n_trials=-1",
+     "ValueError", r"The 'n_trials' parameter of \w+ must be None"),
+    ("BinomialMixture", "fit", "n_trials='foo'",
+     "ValueError", r"The 'n_trials' parameter of \w+ must be None"),
+    ("BinomialMixture", "fit", "n_trials of the wrong shape, [10, 10]",
+     "ValueError", r"n_trials should be a number or have shape \(n_features,\) = "
+     r"\(3,\), but got shape \(2,\)"),
+    ("BinomialMixture", "fit", "n_trials per sample given to the constructor",
+     "ValueError", r"n_trials should be a number or have shape \(n_features,\) = "
+     r"\(3,\), but got shape \(20, 3\)"),
+    ("BinomialMixture", "fit", "n_trials array with a negative entry",
+     "ValueError", r"n_trials must be non-negative; got -1\.0"),
+    ("BinomialMixture", "fit", "n_trials array with NaN",
+     "ValueError", r"n_trials must be finite"),
+    ("BinomialMixture", "fit", "n_trials=0 and every count 0",
+     "ValueError", r"n_trials is 0 for every count: the data hold no trials"),
+    ("BinomialMixture", "fit", "n_trials=1e300",
+     "ValueError", r"n_trials reaches 1e\+300: the binomial log-likelihood of counts "
+     r"out of more than 1e\+12 trials loses its precision in float64"),
+    ("BinomialMixture", "fit", "n_trials='max' and counts of 1e13",
+     "ValueError", r"The largest count reaches 1e\+13: the binomial log-likelihood"),
+    ("BinomialMixture", "fit", "probabilities_init above 1",
+     "ValueError", r"The parameter 'probabilities_init' must hold probabilities in "
+     r"\[0, 1\]"),
+    ("BinomialMixture", "fit", "probabilities_init with NaN",
+     "ValueError", r"The parameter 'probabilities_init' must hold probabilities in "
+     r"\[0, 1\]"),
+    ("BinomialMixture", "fit", "probabilities_init of the wrong shape",
+     "ValueError", r"The parameter 'probabilities_init' should have the shape of "
+     r"\(2, 3\), but got \(2, 2\)"),
+    ("BinomialMixture", "fit", "probability_floor=0",
+     "ValueError", r"The 'probability_floor' parameter of \w+ "
+     r"must be a float in the range "
+     r"\(0\.0, 0\.5\)"),
+    ("BinomialMixture", "fit", "probability_floor=0.5",
+     "ValueError", r"The 'probability_floor' parameter of \w+ "
+     r"must be a float in the range "
+     r"\(0\.0, 0\.5\)"),
+    ("BinomialMixture", "fit", "fit_weights='yes'",
+     "ValueError", r"The 'fit_weights' parameter of \w+ must be an instance of 'bool'"),
+    ("BinomialMixture", "sample", "n_trials=2.5 (not whole)",
+     "ValueError", r"sample needs whole numbers of trials"),
+    ("BinomialMixture", "sample", "n_trials=-1 passed to sample",
+     "ValueError", r"n_trials must be non-negative; got -1\.0"),
+    ("BinomialMixture", "sample", "n_trials of the wrong shape, [1, 2]",
+     "ValueError", r"n_trials of shape \(2,\) does not fit samples of shape \(3, 3\)"),
+    ("BinomialMixture", "sample", "no n_trials after a fit with per-sample n_trials",
+     "ValueError", r"fitted with per-sample n_trials: pass n_trials here too"),
+    # --- GaussianMixtureEM ------------------------------------------------
+    ("GaussianMixtureEM", "fitting methods", "values of 1e160",
+     "ValueError", r"X holds values as large as \d\.\d+e\+160: their squares "
+     r"overflow float64.*Rescale X"),
+    ("GaussianMixtureEM", "partial_fit", "values of 1e160 in a batch after fit",
+     "ValueError", r"X holds values as large as \d\.\d+e\+160: their squares "
+     r"overflow float64.*Rescale X"),
+    ("GaussianMixtureEM", "fitting methods", "a feature of values 1e-300",
+     "ValueError", r"Feature 2 of X holds values no larger than \d\.\d+e-300: their "
+     r"squares underflow float64.*Rescale X"),
+    ("GaussianMixtureEM", "every method taking X", "per-sample n_trials",
+     "TypeError", r"got an unexpected keyword argument 'n_trials'"),
+    ("GaussianMixtureEM", "fit", "covariance_type='foo'",
+     "ValueError", r"The 'covariance_type' parameter of \w+ must be a str among"),
+    ("GaussianMixtureEM", "fit", "reg_covar=-1",
+     "ValueError", r"The 'reg_covar' parameter of \w+ "
+     r"must be a float in the range \[0\.0, inf\)"),
+    ("GaussianMixtureEM", "fit", "means_init of the wrong shape",
+     "ValueError", r"The parameter 'means_init' should have the shape of \(2, 3\), "
+     r"but got \(3, 3\)"),
+    ("GaussianMixtureEM", "fit", "means_init with NaN",
+     "ValueError", r"The parameter 'means_init' must be finite"),
+    ("GaussianMixtureEM", "fit", "precisions_init of the wrong shape",
+     "ValueError", r"The parameter 'precisions_init' should have the shape of "
+     r"\(2, 3, 3\), but got \(2, 2, 2\)"),
+    ("GaussianMixtureEM", "fit", "precisions_init not positive definite",
+     "ValueError", r"The parameter 'precisions_init' should be symmetric, "
+     r"positive-definite for covariance_type='full'"),
+    ("GaussianMixtureEM", "fit", "precisions_init not symmetric",
+     "ValueError", r"The parameter 'precisions_init' should be symmetric, "
+     r"positive-definite for covariance_type='full'"),
+    ("GaussianMixtureEM", "fit", "precisions_init with NaN",
+     "ValueError", r"The parameter 'precisions_init' must be finite"),
+    ("GaussianMixtureEM", "fit", "negative precisions_init, covariance_type='diag'",
+     "ValueError", r"The parameter 'precisions_init' should be positive for "
+     r"covariance_type='diag'"),
+    ("GaussianMixtureEM", "fit",
+     "negative precisions_init, covariance_type='spherical'",
+     "ValueError", r"The parameter 'precisions_init' should be positive for "
+     r"covariance_type='spherical'"),
+    ("GaussianMixtureEM", "fit", "duplicated points with reg_covar=0",
+     "ValueError", r"ill-defined empirical covariance \(for instance caused by "
+     r"singleton or collapsed samples\)"),
+]  # fmt: skip
+
+N_SAMPLES, N_FEATURES, N_TRIALS = 20, 3, 10
+EXCEPTIONS = {
+    "ValueError": ValueError,
+    "TypeError": TypeError,
+    "NotFittedError": NotFittedError,
+}
+ESTIMATORS = {
+    "BinomialMixture": BinomialMixture,
+    "GaussianMixtureEM": GaussianMixtureEM,
+}
+DEFAULT_PARAMS = {
+    "BinomialMixture": {"n_components": 2, "n_trials": N_TRIALS, "random_state": 0},
+    "GaussianMixtureEM": {"n_components": 2, "random_state": 0},
+}
+
+
+def valid_X(estimator):
+    """Valid data of the estimator's family, shape (20, 3)."""
+    rng = np.random.RandomState(0)
+    if estimator == "BinomialMixture":
+        return rng.binomial(N_TRIALS, [0.2, 0.5, 0.8], (N_SAMPLES, N_FEATURES))
+    return rng.normal(size=(N_SAMPLES, N_FEATURES))
+
+
+@dataclass
+class Call:
+    """How a row's bad input reaches the method.
+
+    ``X`` (the valid data when None) and ``kwargs`` go to the method (for
+    ``sample``: ``kwargs`` only; for ``set_params`` and ``constructor``:
+    ``params`` only); ``params`` update the constructor's; ``fitted`` says
+    whether the model is fitted on valid data (with ``fit_kwargs``) first:
+    None means "when the method needs it".
+    """
+
+    X: object = None
+    kwargs: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)
+    fitted: bool | None = None
+    fit_kwargs: dict = field(default_factory=dict)
+
+
+def with_entry(X, row, column, value):
+    X = np.array(X, dtype=np.float64)
+    X[row, column] = value
+    return X
+
+
+def chunked(X):
+    return da.from_array(X, chunks=(5, X.shape[1]) if np.ndim(X) == 2 else 5)
+
+
+def unknown_chunks(X):
+    X = chunked(np.asarray(X, dtype=np.float64))
+    return X[X[:, 0] > -np.inf]
+
+
+def count_above(estimator, row=4, column=1):
+    return with_entry(valid_X(estimator), row, column, N_TRIALS + 1)
+
+
+def per_sample(values):
+    return lambda e: Call(kwargs={"n_trials": values})
+
+
+def params(**values):
+    return lambda e: Call(params=values)
+
+
+def precisions(covariance_type, values):
+    return lambda e: Call(
+        params={"covariance_type": covariance_type, "precisions_init": values}
+    )
+
+
+def weights(values):
+    return lambda e: Call(kwargs={"sample_weight": values})
+
+
+ALMOST_ZERO_WEIGHTS = np.r_[1.0, np.zeros(N_SAMPLES - 1)]
+NOT_SYMMETRIC = np.stack([np.eye(3) + np.triu(np.ones((3, 3)), 1)] * 2)
+
+INPUTS = {
+    "empty array, shape (0, 3)": lambda e: Call(X=np.empty((0, N_FEATURES))),
+    "no features, shape (20, 0)": lambda e: Call(X=np.empty((N_SAMPLES, 0))),
+    "1-D array": lambda e: Call(X=np.ones(N_SAMPLES)),
+    "3-D array": lambda e: Call(X=np.ones((N_SAMPLES, N_FEATURES, 2))),
+    "ragged nested lists": lambda e: Call(X=[[1, 2, 3], [1, 2]]),
+    "strings": lambda e: Call(X=np.full((N_SAMPLES, N_FEATURES), "a")),
+    "complex numbers": lambda e: Call(X=valid_X(e) + 1j),
+    "an inf entry": lambda e: Call(X=with_entry(valid_X(e), 3, 0, np.inf)),
+    "a -inf entry": lambda e: Call(X=with_entry(valid_X(e), 3, 0, -np.inf)),
+    "a scipy.sparse matrix": lambda e: Call(X=_sparse(valid_X(e))),
+    "wrong number of features after fit": lambda e: Call(
+        X=valid_X(e)[:, :2], fitted=True
+    ),
+    "wrong number of features on a warm start": lambda e: Call(
+        X=valid_X(e)[:, :2], params={"warm_start": True}, fitted=True
+    ),
+    "one sample, n_components=2": lambda e: Call(X=valid_X(e)[:1]),
+    "20 samples, n_components=25": params(n_components=25),
+    "one sample of non-zero weight, n_components=2": weights(ALMOST_ZERO_WEIGHTS),
+    "a feature NaN in every sample": lambda e: Call(
+        X=with_entry(valid_X(e), slice(None), 1, np.nan)
+    ),
+    "dask array with unknown chunk sizes": lambda e: Call(X=unknown_chunks(valid_X(e))),
+    "3-D dask array": lambda e: Call(X=da.ones((N_SAMPLES, N_FEATURES, 2), chunks=5)),
+    "empty dask array, shape (0, 3)": lambda e: Call(
+        X=da.ones((0, N_FEATURES), chunks=5)
+    ),
+    "dask array with an inf entry": lambda e: Call(
+        X=chunked(with_entry(valid_X(e), 17, 0, np.inf))
+    ),
+    "dask array with 2 features after fit on 3": lambda e: Call(
+        X=chunked(valid_X(e)[:, :2].astype(float))
+    ),
+    "dask sample_weight of the wrong length": lambda e: Call(
+        X=chunked(valid_X(e).astype(float)),
+        kwargs={"sample_weight": chunked(np.ones(N_SAMPLES - 1))},
+    ),
+    "negative sample_weight": weights(-np.ones(N_SAMPLES)),
+    "sample_weight of the wrong length": weights(np.ones(N_SAMPLES - 1)),
+    "sample_weight with NaN": weights(np.r_[np.nan, np.ones(N_SAMPLES - 1)]),
+    "sample_weight with inf": weights(np.r_[np.inf, np.ones(N_SAMPLES - 1)]),
+    "sample_weight all zero": weights(np.zeros(N_SAMPLES)),
+    "2-D sample_weight": weights(np.ones((N_SAMPLES, 1))),
+    "sample_weight of strings": weights(np.full(N_SAMPLES, "a")),
+    "unfitted estimator": lambda e: Call(fitted=False),
+    "n_samples=0": lambda e: Call(kwargs={"n_samples": 0}),
+    "n_samples=-1": lambda e: Call(kwargs={"n_samples": -1}),
+    "n_samples=2.5": lambda e: Call(kwargs={"n_samples": 2.5}),
+    "n_samples='3'": lambda e: Call(kwargs={"n_samples": "3"}),
+    "n_samples=True": lambda e: Call(kwargs={"n_samples": True}),
+    "per-sample n_trials": per_sample(np.full(N_SAMPLES, N_TRIALS)),
+    "unknown keyword foo=1": params(foo=1),
+    "two positional arguments": lambda e: Call(kwargs={"args": (2, "x")}),
+    "unknown parameter foo=1": params(foo=1),
+    "n_components=0": params(n_components=0),
+    "n_components=1.5": params(n_components=1.5),
+    "tol=-1": params(tol=-1),
+    "max_iter=-1": params(max_iter=-1),
+    "n_init=0": params(n_init=0),
+    "init_params='foo'": params(init_params="foo"),
+    "init_sample_size=0": params(init_sample_size=0),
+    "learning_decay=0.2": params(learning_decay=0.2),
+    "learning_offset=-1": params(learning_offset=-1),
+    "stopping_rule='foo'": params(stopping_rule="foo"),
+    "acceleration='foo'": params(acceleration="foo"),
+    "random_state='x'": params(random_state="x"),
+    "warm_start='yes'": params(warm_start="yes"),
+    "verbose_interval=0": params(verbose_interval=0),
+    "weights_init not summing to 1": params(weights_init=[0.3, 0.3]),
+    "weights_init of the wrong shape": params(weights_init=[1.0]),
+    "negative weights_init": params(weights_init=[1.5, -0.5]),
+    "weights_init with NaN": params(weights_init=[np.nan, 0.5]),
+    "a negative count": lambda e: Call(X=with_entry(valid_X(e), 2, 2, -1)),
+    "a count above n_trials": lambda e: Call(X=count_above(e)),
+    "dask array with a count above n_trials": lambda e: Call(
+        X=chunked(count_above(e, row=17, column=0))
+    ),
+    "per-sample n_trials below a count": per_sample(np.ones(N_SAMPLES)),
+    "negative per-sample n_trials": per_sample(np.r_[-1.0, np.full(19, N_TRIALS)]),
+    "per-sample n_trials with NaN": per_sample(np.r_[np.nan, np.full(19, N_TRIALS)]),
+    "per-sample n_trials with inf": per_sample(np.r_[np.inf, np.full(19, N_TRIALS)]),
+    "per-sample n_trials of 19 rows": per_sample(np.full(N_SAMPLES - 1, N_TRIALS)),
+    "3-D per-sample n_trials": per_sample(np.full((N_SAMPLES, N_FEATURES, 1), 10)),
+    "per-sample n_trials of 1e13": per_sample(np.full(N_SAMPLES, 1e13)),
+    "per-sample n_trials 0 in every row": lambda e: Call(
+        X=np.zeros((N_SAMPLES, N_FEATURES)), kwargs={"n_trials": np.zeros(N_SAMPLES)}
+    ),
+    "no n_trials after a fit with per-sample n_trials": lambda e: Call(
+        params={"n_trials": "max"},
+        fitted=True,
+        fit_kwargs={"n_trials": np.full(N_SAMPLES, N_TRIALS)},
+    ),
+    "n_trials=-1": params(n_trials=-1),
+    "n_trials='foo'": params(n_trials="foo"),
+    "n_trials of the wrong shape, [10, 10]": params(n_trials=[10, 10]),
+    "n_trials per sample given to the constructor": params(
+        n_trials=np.full((N_SAMPLES, N_FEATURES), N_TRIALS)
+    ),
+    "n_trials array with a negative entry": params(n_trials=[10, -1, 10]),
+    "n_trials array with NaN": params(n_trials=[10, np.nan, 10]),
+    "n_trials=0 and every count 0": lambda e: Call(
+        X=np.zeros((N_SAMPLES, N_FEATURES)), params={"n_trials": 0}
+    ),
+    "n_trials=1e300": params(n_trials=1e300),
+    "n_trials='max' and counts of 1e13": lambda e: Call(
+        X=np.full((N_SAMPLES, N_FEATURES), 1e13), params={"n_trials": "max"}
+    ),
+    "probabilities_init above 1": params(probabilities_init=[[2, 0.5, 0.5]] * 2),
+    "probabilities_init with NaN": params(probabilities_init=[[np.nan, 0.5, 0.5]] * 2),
+    "probabilities_init of the wrong shape": params(probabilities_init=[[0.5] * 2] * 2),
+    "probability_floor=0": params(probability_floor=0),
+    "probability_floor=0.5": params(probability_floor=0.5),
+    "fit_weights='yes'": params(fit_weights="yes"),
+    "n_trials=2.5 (not whole)": lambda e: Call(
+        kwargs={"n_samples": 3, "n_trials": 2.5}
+    ),
+    "n_trials=-1 passed to sample": lambda e: Call(
+        kwargs={"n_samples": 3, "n_trials": -1}
+    ),
+    "n_trials of the wrong shape, [1, 2]": lambda e: Call(
+        kwargs={"n_samples": 3, "n_trials": [1, 2]}
+    ),
+    "values of 1e160": lambda e: Call(X=valid_X(e) * 1e160),
+    "values of 1e160 in a batch after fit": lambda e: Call(
+        X=valid_X(e) * 1e160, fitted=True
+    ),
+    "a feature of values 1e-300": lambda e: Call(
+        X=np.c_[valid_X(e)[:, :2], valid_X(e)[:, 2] * 1e-300]
+    ),
+    "covariance_type='foo'": params(covariance_type="foo"),
+    "reg_covar=-1": params(reg_covar=-1),
+    "means_init of the wrong shape": params(means_init=np.zeros((3, 3))),
+    "means_init with NaN": params(means_init=np.full((2, 3), np.nan)),
+    "precisions_init of the wrong shape": params(
+        precisions_init=np.stack([np.eye(2)] * 2)
+    ),
+    "precisions_init not positive definite": params(
+        precisions_init=-np.stack([np.eye(3)] * 2)
+    ),
+    "precisions_init not symmetric": params(precisions_init=NOT_SYMMETRIC),
+    "precisions_init with NaN": params(precisions_init=np.full((2, 3, 3), np.nan)),
+    "negative precisions_init, covariance_type='diag'": precisions(
+        "diag", -np.ones((2, 3))
+    ),
+    "negative precisions_init, covariance_type='spherical'": precisions(
+        "spherical", -np.ones(2)
+    ),
+    "duplicated points with reg_covar=0": lambda e: Call(
+        X=np.repeat(valid_X(e)[:2], 10, axis=0), params={"reg_covar": 0.0}
+    ),
+}
+
+
+def _sparse(X):
+    from scipy import sparse
+
+    return sparse.csr_matrix(X)
+
+
+def expanded_rows():
+    """``BAD_INPUTS`` with one row per estimator and method."""
+    for estimator, methods, description, error, match in BAD_INPUTS:
+        names = list(ESTIMATORS) if estimator == "both" else [estimator]
+        for name in names:
+            for method in METHOD_GROUPS.get(methods, (methods,)):
+                yield pytest.param(
+                    name,
+                    method,
+                    description,
+                    error,
+                    match,
+                    id=f"{name}-{method}-{description}",
+                )
+
+
+NEEDS_FITTED = set(METHOD_GROUPS["prediction methods and sample"])
+
+
+def call_with_bad_input(estimator, method, call):
+    """Run ``method`` of ``estimator`` as ``call`` describes."""
+    cls = ESTIMATORS[estimator]
+    params = {**DEFAULT_PARAMS[estimator], **call.params}
+    if method == "constructor":
+        if "args" in call.kwargs:
+            return cls(*call.kwargs["args"])
+        return cls(**call.params)
+    if method == "set_params":
+        return cls(**DEFAULT_PARAMS[estimator]).set_params(**call.params)
+    model = cls(**params)
+    fitted = method in NEEDS_FITTED if call.fitted is None else call.fitted
+    if fitted:
+        model.fit(valid_X(estimator), **call.fit_kwargs)
+    if method == "sample":
+        return model.sample(**call.kwargs)
+    X = valid_X(estimator) if call.X is None else call.X
+    return getattr(model, method)(X, **call.kwargs)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize(
+    "estimator, method, description, error, match", list(expanded_rows())
+)
+def test_bad_input_raises_a_clear_error(estimator, method, description, error, match):
+    call = INPUTS[description](estimator)
+    with pytest.raises(EXCEPTIONS[error], match=match):
+        call_with_bad_input(estimator, method, call)
+
+
+def test_bad_input_table_is_consistent():
+    # Every row has an input builder and a known method; every builder is used;
+    # no row is listed twice.
+    described = {row[2] for row in BAD_INPUTS}
+    assert described == set(INPUTS)
+    methods = {row[1] for row in BAD_INPUTS}
+    known = set(METHOD_GROUPS) | {
+        "fit",
+        "partial_fit",
+        "sample",
+        "constructor",
+        "set_params",
+    }
+    assert methods <= known
+    keys = [row[:3] for row in BAD_INPUTS]
+    assert len(keys) == len(set(keys))
+    assert {row[3] for row in BAD_INPUTS} <= set(EXCEPTIONS)
+    # reStructuredText literals cannot start or end with a space.
+    assert all(row[4] == row[4].strip() for row in BAD_INPUTS)
+
+
+def test_every_public_method_has_a_bad_input():
+    covered = {
+        (name, method) for name, method, *_ in (p.values for p in expanded_rows())
+    }
+    public = (
+        "fit",
+        "partial_fit",
+        "fit_predict",
+        "predict",
+        "predict_proba",
+        "score",
+        "score_samples",
+        "aic",
+        "bic",
+        "sample",
+        "set_params",
+        "constructor",
+    )
+    assert {(name, m) for name in ESTIMATORS for m in public} <= covered
+
+
+def load_renderer():
+    path = Path(__file__).parents[1] / "docs" / "_ext" / "bad_inputs.py"
+    spec = importlib.util.spec_from_file_location("bad_inputs_docs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_docs_table_renders_every_row():
+    renderer = load_renderer()
+    rows = renderer.read_table(Path(__file__))
+    assert rows == [tuple(row) for row in BAD_INPUTS]
+    text = renderer.render(rows)
+    for estimator, methods, description, error, _ in BAD_INPUTS:
+        line = renderer.table_line(estimator, methods, description, error)
+        assert line in text, line
+    # The committed page is the rendering of this table.
+    page = Path(__file__).parents[1] / "docs" / "bad_inputs.rst"
+    assert page.read_text() == text
