@@ -178,7 +178,9 @@ def block_labels(model, block):
     component, as their responsibilities are the mixture weights.
     """
     weighted_log_prob = model._weighted_log_prob(block)
-    hopeless = np.isneginf(weighted_log_prob).all(axis=1)
+    # As in log_norm_and_resp: a NaN is an overflow (inf - inf) of a row
+    # that far away.
+    hopeless = ~np.isfinite(weighted_log_prob.max(axis=1))
     if hopeless.any():
         weighted_log_prob[hopeless] = model._estimate_log_weights()
     return weighted_log_prob.argmax(axis=1)
@@ -217,6 +219,10 @@ def accumulate_blocks(model, data, block_resp):
 #: after a step taken at the cap, divided after a rejected one at the cap
 #: (the SQUAREM package's ``mstep``).
 STEP_CAP_FACTOR = 4.0
+STABILIZED = False
+STAB_SHRINK = False
+STAB_REF = 0
+BACKTRACK = 0.0
 
 
 class _History:
@@ -296,7 +302,7 @@ def run_em(model, data, max_iter, tol, stopping="mean", acceleration=None):
 
     while history.n_iter < max_iter and not history.converged:
         if acceleration == "squarem" and max_iter - history.n_iter >= 3:
-            squarem_cycle(model, em_map, history, weight)
+            squarem_cycle(model, em_map, history, weight, max_iter - history.n_iter)
         else:
             history.record(em_map(), weight)
     final = expectation_pass(model, data)
@@ -313,7 +319,7 @@ def run_em(model, data, max_iter, tol, stopping="mean", acceleration=None):
     )
 
 
-def squarem_cycle(model, em_map, history, weight):
+def squarem_cycle(model, em_map, history, weight, budget=3):
     """One SQUAREM cycle (Varadhan and Roland 2008, scheme S3), kept monotone.
 
     Two EM steps ``theta0 -> theta1 -> theta2`` give ``r = theta1 - theta0``
@@ -368,6 +374,26 @@ def squarem_cycle(model, em_map, history, weight):
         history.step_max *= STEP_CAP_FACTOR if at_cap else 1.0
         history.record(log_likelihood, weight)
         return
+    threshold = log_likelihood_theta0 + 1e-12 * abs(log_likelihood_theta0)
+    if STABILIZED and np.isfinite(log_likelihood) and budget >= 4:
+        stabilized = em_map()
+        reference = (threshold, log_likelihood_theta1, 2 * log_likelihood_theta1 - log_likelihood_theta0)[STAB_REF]
+        if stabilized > max(threshold, reference):
+            history.accepted += 1
+            if STAB_SHRINK and at_cap:
+                history.step_max = max(1.0, history.step_max / STEP_CAP_FACTOR)
+            history.record(stabilized, weight)
+            return
+    elif BACKTRACK and budget >= 4:
+        step2 = max(1.0, step * BACKTRACK)
+        if step2 > 1.0:
+            log_likelihood = _extrapolated(model, em_map, theta0, r, v, step2)
+            if np.isfinite(log_likelihood) and log_likelihood > threshold:
+                history.accepted += 1
+                if at_cap:
+                    history.step_max = max(1.0, history.step_max / STEP_CAP_FACTOR)
+                history.record(log_likelihood, weight)
+                return
     history.rejected += 1
     if at_cap:
         history.step_max = max(1.0, history.step_max / STEP_CAP_FACTOR)

@@ -1783,6 +1783,13 @@ class GaussianMixtureEM(BaseMixtureEM):
         return RowData(X, rows.sample_weight)
 
     def _estimate_log_prob(self, block):
+        # A row so far from every component that its squared distances
+        # overflow (possible only outside fit, whose data are scale-checked)
+        # has density 0: log-density -inf, which the engine handles.
+        with np.errstate(over="ignore"):
+            return self._log_prob_of_block(block)
+
+    def _log_prob_of_block(self, block):
         missing = nan_mask(block)
         if missing is False:
             design = None

@@ -29,7 +29,9 @@ class DegenerateFitWarning(UserWarning):
     >>> X = np.vstack([rng.normal(size=(50, 2)), rng.normal(6, 1, size=(50, 2)),
     ...                np.tile([3.0, -4.0], (4, 1))])
     >>> model = GaussianMixtureEM(n_components=3,
-    ...                           means_init=[[0, 0], [6, 6], [3, -4]])
+    ...                           weights_init=[0.45, 0.45, 0.1],
+    ...                           means_init=[[0, 0], [6, 6], [3, -4]],
+    ...                           precisions_init=np.tile(np.eye(2), (3, 1, 1)))
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
     ...     model = model.fit(X)
