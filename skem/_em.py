@@ -219,10 +219,6 @@ def accumulate_blocks(model, data, block_resp):
 #: after a step taken at the cap, divided after a rejected one at the cap
 #: (the SQUAREM package's ``mstep``).
 STEP_CAP_FACTOR = 4.0
-STABILIZED = False
-STAB_SHRINK = False
-STAB_REF = 0
-BACKTRACK = 0.0
 
 
 class _History:
@@ -302,7 +298,7 @@ def run_em(model, data, max_iter, tol, stopping="mean", acceleration=None):
 
     while history.n_iter < max_iter and not history.converged:
         if acceleration == "squarem" and max_iter - history.n_iter >= 3:
-            squarem_cycle(model, em_map, history, weight, max_iter - history.n_iter)
+            squarem_cycle(model, em_map, history, weight)
         else:
             history.record(em_map(), weight)
     final = expectation_pass(model, data)
@@ -319,7 +315,7 @@ def run_em(model, data, max_iter, tol, stopping="mean", acceleration=None):
     )
 
 
-def squarem_cycle(model, em_map, history, weight, budget=3):
+def squarem_cycle(model, em_map, history, weight):
     """One SQUAREM cycle (Varadhan and Roland 2008, scheme S3), kept monotone.
 
     Two EM steps ``theta0 -> theta1 -> theta2`` give ``r = theta1 - theta0``
@@ -374,26 +370,6 @@ def squarem_cycle(model, em_map, history, weight, budget=3):
         history.step_max *= STEP_CAP_FACTOR if at_cap else 1.0
         history.record(log_likelihood, weight)
         return
-    threshold = log_likelihood_theta0 + 1e-12 * abs(log_likelihood_theta0)
-    if STABILIZED and np.isfinite(log_likelihood) and budget >= 4:
-        stabilized = em_map()
-        reference = (threshold, log_likelihood_theta1, 2 * log_likelihood_theta1 - log_likelihood_theta0)[STAB_REF]
-        if stabilized > max(threshold, reference):
-            history.accepted += 1
-            if STAB_SHRINK and at_cap:
-                history.step_max = max(1.0, history.step_max / STEP_CAP_FACTOR)
-            history.record(stabilized, weight)
-            return
-    elif BACKTRACK and budget >= 4:
-        step2 = max(1.0, step * BACKTRACK)
-        if step2 > 1.0:
-            log_likelihood = _extrapolated(model, em_map, theta0, r, v, step2)
-            if np.isfinite(log_likelihood) and log_likelihood > threshold:
-                history.accepted += 1
-                if at_cap:
-                    history.step_max = max(1.0, history.step_max / STEP_CAP_FACTOR)
-                history.record(log_likelihood, weight)
-                return
     history.rejected += 1
     if at_cap:
         history.step_max = max(1.0, history.step_max / STEP_CAP_FACTOR)
