@@ -326,6 +326,20 @@ def test_hierarchical_labels_match_scipy_ward():
         assert len(pairs) == k == len(set(ours)) == len(set(theirs))
 
 
+def test_hierarchical_labels_of_weighted_points_match_scipy_on_repeated_points():
+    # Unequal weights take skem's own agglomeration (scipy's Ward linkage
+    # has no weights); scipy on the repeated points is the reference.
+    rng = np.random.RandomState(6)
+    X = rng.normal(size=(60, 3))
+    weights = rng.randint(1, 5, 60)
+    for k in (2, 3, 5):
+        ours = np.repeat(hierarchical_labels(X, weights.astype(float), k, rng), weights)
+        repeated = np.repeat(X, weights, axis=0)
+        theirs = fcluster(linkage(repeated, "ward"), k, criterion="maxclust")
+        pairs = set(zip(ours, theirs, strict=True))
+        assert len(pairs) == k == len(set(ours)) == len(set(theirs))
+
+
 def test_hierarchical_labels_of_weighted_points_match_repeated_points():
     rng = np.random.RandomState(3)
     X = rng.normal(size=(30, 2))
