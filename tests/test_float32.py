@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _starts import initial_parameters
 from scipy.stats import multivariate_normal
 from sklearn.mixture import GaussianMixture
 
@@ -44,27 +45,9 @@ def make_blobs(n_samples, n_features, n_components, seed, offset=0.0):
     return centers[labels] + np.einsum("ni,nij->nj", noise, shapes[labels])
 
 
-def starting_point(X, n_components, covariance_type, seed=0):
-    """Weights, means (data points) and the data's precision for every component."""
-    rng = np.random.RandomState(seed)
-    covariance = np.atleast_2d(np.cov(X.T))
-    precision = np.linalg.inv(covariance)
-    precisions = {
-        "full": np.stack([precision] * n_components),
-        "tied": precision,
-        "diag": np.tile(1 / np.diag(covariance), (n_components, 1)),
-        "spherical": np.full(n_components, 1 / np.diag(covariance).mean()),
-    }[covariance_type]
-    return {
-        "weights_init": rng.dirichlet(np.full(n_components, 5.0)),
-        "means_init": X[rng.choice(len(X), n_components, replace=False)],
-        "precisions_init": precisions,
-    }
-
-
 def fixed_run(X, covariance_type, n_components=3, max_iter=20, **params):
     """Plain EM for ``max_iter`` steps from a fixed start (computed in float64)."""
-    start = starting_point(X.astype(np.float64), n_components, covariance_type)
+    start = initial_parameters(X.astype(np.float64), n_components, covariance_type)
     return GaussianMixtureEM(
         n_components,
         covariance_type=covariance_type,
@@ -150,7 +133,7 @@ def test_float32_fit_agrees_with_the_float64_fit(covariance_type, offset):
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_float32_fit_matches_scikit_learn_in_float32(covariance_type):
     X = make_blobs(1000, 3, 3, seed=3).astype(np.float32)
-    start = starting_point(X.astype(np.float64), 3, covariance_type)
+    start = initial_parameters(X.astype(np.float64), 3, covariance_type)
     # Given in float32, so that scikit-learn computes in float32 throughout.
     start = {name: value.astype(np.float32) for name, value in start.items()}
     start["weights_init"] = start["weights_init"] / start["weights_init"].sum()

@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _starts import initial_parameters
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 from sklearn.exceptions import ConvergenceWarning
@@ -63,23 +64,6 @@ def full_covariances(covariances, covariance_type, n_components, n_features):
     if covariance_type == "diag":
         return np.stack([np.diag(c) for c in covariances])
     return np.stack([c * np.eye(n_features) for c in covariances])
-
-
-def initial_parameters(X, n_components, covariance_type, seed):
-    """Weights, means and precisions to start both libraries from."""
-    rng = np.random.RandomState(seed)
-    n_samples, n_features = X.shape
-    weights = rng.dirichlet(np.full(n_components, 5.0))
-    means = X[rng.choice(n_samples, n_components, replace=False)]
-    covariance = np.atleast_2d(np.cov(X.T))
-    precision = np.linalg.inv(covariance)
-    precisions = {
-        "full": np.stack([precision] * n_components),
-        "tied": precision,
-        "diag": np.tile(1 / np.diag(covariance), (n_components, 1)),
-        "spherical": np.full(n_components, 1 / np.diag(covariance).mean()),
-    }[covariance_type]
-    return {"weights_init": weights, "means_init": means, "precisions_init": precisions}
 
 
 def assert_close(actual, desired, rtol=1e-8):
