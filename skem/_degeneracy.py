@@ -96,7 +96,7 @@ def gaussian_degeneracy(weights, means, covariances, covariance_type, reg_covar,
         Component index to a sentence saying why; empty when none is.
     """
     n_components, n_features = means.shape
-    component_cov = _as_full_covariances(covariances, covariance_type, n_components)
+    component_cov = _as_matrices(covariances, covariance_type, n_components, n_features)
     total = _total_covariance(weights, means, component_cov)
     needed = {"full": n_features + 1, "tied": 1, "diag": 2, "spherical": 2}[
         covariance_type
@@ -115,42 +115,31 @@ def gaussian_degeneracy(weights, means, covariances, covariance_type, reg_covar,
     return reasons
 
 
-def _as_full_covariances(covariances, covariance_type, n_components):
+def _as_matrices(covariances, covariance_type, n_components, n_features):
+    """Covariances as an (n_components, n_features, n_features) array."""
     covariances = np.asarray(covariances, dtype=np.float64)
     if covariance_type == "full":
         return covariances
     if covariance_type == "tied":
-        return np.broadcast_to(covariances, (n_components, *covariances.shape))
-    if covariance_type == "diag":
-        return np.stack([np.diag(c) for c in covariances])
-    return covariances[:, np.newaxis, np.newaxis] * np.eye(1)
+        return np.broadcast_to(covariances, (n_components, n_features, n_features))
+    if covariance_type == "spherical":
+        covariances = np.repeat(covariances[:, np.newaxis], n_features, axis=1)
+    return covariances[..., np.newaxis] * np.eye(n_features)
 
 
 def _total_covariance(weights, means, component_cov):
     """Covariance of the whole mixture: within plus between components."""
-    n_features = means.shape[1]
-    centre = weights @ means
-    offsets = means - centre
-    within = np.einsum("k,kij->ij", weights, _expand(component_cov, n_features))
+    offsets = means - weights @ means
+    within = np.einsum("k,kij->ij", weights, component_cov)
     between = (offsets * weights[:, np.newaxis]).T @ offsets
     return within + between
-
-
-def _expand(component_cov, n_features):
-    # Spherical covariances arrive as (n_components, 1, 1) scalars.
-    if component_cov.shape[1] == n_features:
-        return component_cov
-    return component_cov * np.eye(n_features)
 
 
 def _collapse_reason(covariance, total, covariance_type, reg_covar):
     """Why one covariance is collapsed, or None."""
     n_features = total.shape[0]
     if covariance_type in ("diag", "spherical"):
-        if covariance.shape[0] == 1:  # spherical: one variance, all features
-            variances = np.full(n_features, covariance[0, 0])
-        else:
-            variances = np.diag(covariance)
+        variances = np.diag(covariance)
         data_variances = np.diag(total)
         where = [f"feature {j}" for j in range(n_features)]
     else:
@@ -178,8 +167,7 @@ def _collapse_reason(covariance, total, covariance_type, reg_covar):
 
 def _smallest_relative_variance(covariance, total, covariance_type):
     if covariance_type in ("diag", "spherical"):
-        diagonal = np.diag(covariance) if covariance.shape[0] > 1 else covariance[0]
-        return float(np.min(diagonal / np.diag(total)))
+        return float(np.min(np.diag(covariance) / np.diag(total)))
     try:
         return float(linalg.eigh(covariance, total, eigvals_only=True)[0])
     except linalg.LinAlgError:

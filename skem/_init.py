@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 
 from ._em import accumulate_blocks
-from ._search import HIERARCHICAL, SEARCH_STRATEGIES, hierarchical_statistics
+from ._search import HIERARCHICAL, SEARCH_STRATEGIES, hierarchical_start_labels
 
 #: scikit-learn's four strategies, which keep its random-state consumption.
 SKLEARN_STRATEGIES = ("kmeans", "k-means++", "random", "random_from_data")
@@ -62,7 +62,8 @@ def initial_statistics(model, data, init_params, random_state):
         return accumulate_blocks(model, data, random_resp)
 
     if init_params == HIERARCHICAL:
-        return hierarchical_statistics(model, data, random_state)
+        labels = hierarchical_start_labels(model, data, random_state)
+        return _label_statistics(model, data, labels)
     features = model._init_features(data)
     if init_params == "kmeans":
         labels = (
@@ -70,10 +71,7 @@ def initial_statistics(model, data, init_params, random_state):
             .fit(features, sample_weight=sample_weight)
             .labels_
         )
-        data = data.with_rows(init_labels_=labels)
-        return accumulate_blocks(
-            model, data, lambda block: _one_hot(block.init_labels_, n_components)
-        )
+        return _label_statistics(model, data, labels)
     if init_params == "k-means++":
         _, indices = kmeans_plusplus(
             features,
@@ -95,6 +93,15 @@ def initial_statistics(model, data, init_params, random_state):
     # Every other row has zero responsibility: only the seeds contribute.
     return accumulate_blocks(
         model, data[np.asarray(indices)], lambda block: np.eye(n_components)
+    )
+
+
+def _label_statistics(model, data, labels):
+    """Statistics of every row assigned wholly to the component it is labelled."""
+    n_components = model.n_components
+    data = data.with_rows(init_labels_=labels)
+    return accumulate_blocks(
+        model, data, lambda block: _one_hot(block.init_labels_, n_components)
     )
 
 

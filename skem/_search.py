@@ -46,7 +46,7 @@ estimator's stopping rule and acceleration.
 import numpy as np
 from scipy.cluster.hierarchy import linkage
 
-from ._em import accumulate_blocks, run_em
+from ._em import run_em
 
 #: Strategies of this module that are plain starts (a labelling of rows).
 HIERARCHICAL = "hierarchical"
@@ -77,8 +77,8 @@ CANDIDATE_STRATEGIES = ("random_from_data",)
 # ----------------------------------------------------------------------
 # The hierarchical start
 # ----------------------------------------------------------------------
-def hierarchical_statistics(model, data, random_state):
-    """Statistics of the labels of a Ward clustering of ``data``.
+def hierarchical_start_labels(model, data, random_state):
+    """Labels of a Ward clustering of ``data``, the hierarchical start.
 
     Parameters
     ----------
@@ -91,19 +91,14 @@ def hierarchical_statistics(model, data, random_state):
 
     Returns
     -------
-    stats : SufficientStatistics
+    labels : ndarray of shape (n_samples,)
     """
-    labels = hierarchical_labels(
+    return hierarchical_labels(
         np.asarray(model._init_features(data), dtype=np.float64),
         data.sample_weight,
         model.n_components,
         random_state,
         sphere=getattr(model, "covariance_type", None) in SPHERED_COVARIANCES,
-    )
-    n_components = model.n_components
-    data = data.with_rows(init_labels_=labels)
-    return accumulate_blocks(
-        model, data, lambda block: np.eye(n_components)[block.init_labels_]
     )
 
 
@@ -279,6 +274,8 @@ def _cut(merges, n_points, n_clusters):
 
 
 def _nearest(points, centroids):
+    # Written out rather than sklearn's pairwise_distances_argmin, which
+    # refuses the zero-width points that sphering a single point leaves.
     squared = (
         np.square(points).sum(axis=1)[:, np.newaxis]
         - 2.0 * points @ centroids.T
