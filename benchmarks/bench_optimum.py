@@ -127,6 +127,7 @@ GAUSSIAN_STRATEGIES = {
     "skem-emem": {"init_params": "emem", "n_init": 1},
     "skem-emem-hierarchical": {"init_params": "emem-hierarchical", "n_init": 1},
     "skem-emem-hierarchical-3": {"init_params": "emem-hierarchical", "n_init": 3},
+    "skem-emem-split-merge": {"init_params": "emem-split-merge", "n_init": 1},
 }
 BINOMIAL_STRATEGIES = {
     "skem-kmeans-10": {"init_params": "kmeans", "n_init": 10},
@@ -134,6 +135,7 @@ BINOMIAL_STRATEGIES = {
     "skem-hierarchical": {"init_params": "hierarchical", "n_init": 1},
     "skem-emem": {"init_params": "emem", "n_init": 1},
     "skem-emem-hierarchical": {"init_params": "emem-hierarchical", "n_init": 1},
+    "skem-emem-split-merge": {"init_params": "emem-split-merge", "n_init": 1},
 }
 LONG_SEARCH = ("kmeans", "k-means++", "random_from_data")
 #: Global maxima of the total log-likelihood known by brute force (as in

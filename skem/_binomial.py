@@ -237,13 +237,15 @@ class BinomialMixture(BaseMixtureEM):
         is kept.
 
     init_params : {'kmeans', 'k-means++', 'random', 'random_from_data', \
-            'hierarchical', 'emem', 'emem-hierarchical'}, default='kmeans'
+            'hierarchical', 'emem', 'emem-hierarchical', 'emem-split-merge'}, \
+            default='kmeans'
         Method used to initialize the responsibilities; clustering runs on the
         success proportions ``X / n_trials`` (a missing one filled with its
         feature's mean proportion). 'hierarchical' is Ward's agglomerative
         clustering (deterministic, free of row order); 'emem' and
         'emem-hierarchical' search many short EM runs from varied starts and
-        continue the best (see :ref:`optimum`).
+        continue the best; 'emem-split-merge' then merges two components and
+        splits a third while such a move ends higher (see :ref:`optimum`).
 
     init_sample_size : int, default=None
         Number of rows, drawn at random without replacement, on which the

@@ -1442,7 +1442,8 @@ class GaussianMixtureEM(BaseMixtureEM):
         is kept.
 
     init_params : {'kmeans', 'k-means++', 'random', 'random_from_data', \
-            'hierarchical', 'emem', 'emem-hierarchical'}, default='kmeans'
+            'hierarchical', 'emem', 'emem-hierarchical', 'emem-split-merge'}, \
+            default='kmeans'
         Method used to initialize the responsibilities:
 
         - 'kmeans': the labels of a k-means clustering;
@@ -1454,9 +1455,11 @@ class GaussianMixtureEM(BaseMixtureEM):
         - 'emem', 'emem-hierarchical': the emEM search, many short EM runs
           from varied starts (with the hierarchical one), the best continued;
           never worse than 'kmeans' with the same ``n_init`` and
-          ``random_state``.
+          ``random_state``;
+        - 'emem-split-merge': 'emem-hierarchical', then split-and-merge
+          moves (Ueda et al. 2000) from its optimum while one ends higher.
 
-        The last three are skem's; see :ref:`optimum`.
+        The last four are skem's; see :ref:`optimum`.
 
         With missing entries, the strategy and the initial M-step see them
         filled with their feature's (sample-weighted) observed mean.

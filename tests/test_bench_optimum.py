@@ -15,6 +15,7 @@ GAUSSIAN = (
     "skem-emem",
     "skem-emem-hierarchical",
     "skem-emem-hierarchical-3",
+    "skem-emem-split-merge",
 )
 BINOMIAL = (
     "skem-kmeans-10",
@@ -22,6 +23,7 @@ BINOMIAL = (
     "skem-hierarchical",
     "skem-emem",
     "skem-emem-hierarchical",
+    "skem-emem-split-merge",
 )
 
 
