@@ -40,8 +40,9 @@ Strategies on top of scikit-learn's four (see ``init_params``):
     derived from, but not consuming, the random state.
 
 ``'emem-split-merge'``
-    ``'emem-hierarchical'``, run to convergence, then split-and-merge moves
-    (Ueda et al. 2000; :func:`split_and_merge`) while one ends higher.
+    A smaller ``'emem-hierarchical'`` search (:data:`SPLIT_MERGE_CANDIDATES`
+    starts), run to convergence, then split-and-merge moves (Ueda et al.
+    2000; :func:`split_and_merge`) while one ends higher.
 
 All short runs use the EM engine's :func:`skem._em.run_em`, with the
 estimator's stopping rule and acceleration.
