@@ -388,15 +388,19 @@ def run_gaussian(names, covariance_types, ks, seed, n_starts):
                         "best_known": best,
                     }
                 )
-                progress(
-                    f"{name} {covariance_type} k={k}: best {best:.3f}; "
-                    + " ".join(
-                        f"{s}={r['log_likelihood'] - best:+.3f}"
-                        + ("D" if r["degenerate"] else "")
-                        for s, r in results.items()
-                    )
-                )
+                report_case(f"{name} {covariance_type} k={k}", best, results)
     return cases
+
+
+def report_case(label, best, results):
+    """One progress line: each strategy's distance to the best known."""
+    progress(
+        f"{label}: best {best:.3f}; "
+        + " ".join(
+            f"{s}={r['log_likelihood'] - best:+.3f}" + ("D" if r["degenerate"] else "")
+            for s, r in results.items()
+        )
+    )
 
 
 def run_binomial(names, ks, seed, n_starts):
@@ -432,14 +436,7 @@ def run_binomial(names, ks, seed, n_starts):
                     "best_known": best,
                 }
             )
-            progress(
-                f"{name} k={k}: best {best:.3f}; "
-                + " ".join(
-                    f"{s}={r['log_likelihood'] - best:+.3f}"
-                    + ("D" if r["degenerate"] else "")
-                    for s, r in results.items()
-                )
-            )
+            report_case(f"{name} k={k}", best, results)
     return cases
 
 

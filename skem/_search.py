@@ -392,8 +392,7 @@ def _successive_halving(model, data, survivors):
                 model.stopping_rule,
                 model.acceleration,
             )
-            sound = not model._degenerate_components(run.nk)
-            ranked.append(((sound, run.lower_bound), -len(ranked), run.params))
+            ranked.append((_run_key(model, run), -len(ranked), run.params))
         ranked.sort(key=lambda item: item[:2], reverse=True)
         if len(ranked) == 1:
             break
@@ -454,11 +453,16 @@ def split_and_merge(model, data, rows):
 
 
 def _converge(model, data):
-    """Run EM to convergence; its (sound, log-likelihood) key and parameters."""
+    """Run EM to convergence; its :func:`_run_key` and parameters."""
     run = run_em(
         model, data, model.max_iter, model.tol, model.stopping_rule, model.acceleration
     )
-    return (not model._degenerate_components(run.nk), run.lower_bound), run.params
+    return _run_key(model, run), run.params
+
+
+def _run_key(model, run):
+    """How runs rank: non-degenerate ones first, then by log-likelihood."""
+    return (not model._degenerate_components(run.nk), run.lower_bound)
 
 
 def _moves(model, rows, params):
@@ -514,9 +518,9 @@ def _principal_side(points, weights):
     total = weights.sum()
     if not total > 0:
         return None
-    centre = np.nansum(points * weights[:, np.newaxis], axis=0) / total
-    # A missing entry sits at the centre: it says nothing of the side.
-    offsets = np.nan_to_num(points - centre)
+    # The points have no missing entries: init rows are filled
+    # (``_initialization_rows``, ``_init_features``).
+    offsets = points - weights @ points / total
     scatter = (offsets * weights[:, np.newaxis]).T @ offsets
     values, vectors = np.linalg.eigh(scatter)
     if not values[-1] > 0:

@@ -320,16 +320,21 @@ def test_large_n_trials_below_the_limit_fit_like_scipy():
 # ----------------------------------------------------------------------
 # Rows that every component finds impossible
 # ----------------------------------------------------------------------
+def two_blobs_fit(covariance_type):
+    """A two-component fit of two blobs of 30 points, and the points."""
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.normal(0, 1, (30, 2)), rng.normal(6, 1, (30, 2))]
+    model = GaussianMixtureEM(2, covariance_type=covariance_type, random_state=0)
+    return model.fit(X), X
+
+
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_rows_whose_densities_all_underflow_keep_finite_log_likelihoods(
     covariance_type,
 ):
     # exp(-1e279) is 0 in float64: every component density underflows, the
     # log-densities do not, and the nearest component takes the row.
-    rng = np.random.RandomState(0)
-    X = np.r_[rng.normal(0, 1, (30, 2)), rng.normal(6, 1, (30, 2))]
-    model = GaussianMixtureEM(2, covariance_type=covariance_type, random_state=0)
-    model.fit(X)
+    model, X = two_blobs_fit(covariance_type)
     far = np.array([[1e140, 1e140], [-3e120, 0.0]])
     scores = model.score_samples(far)
     assert np.all(np.isfinite(scores)) and np.all(scores < -1e200)
@@ -347,10 +352,7 @@ def test_rows_whose_densities_all_underflow_keep_finite_log_likelihoods(
 def test_rows_whose_squared_distances_overflow_get_minus_inf_and_the_weights(
     covariance_type,
 ):
-    rng = np.random.RandomState(0)
-    X = np.r_[rng.normal(0, 1, (30, 2)), rng.normal(6, 1, (30, 2))]
-    model = GaussianMixtureEM(2, covariance_type=covariance_type, random_state=0)
-    model.fit(X)
+    model, X = two_blobs_fit(covariance_type)
     far = np.array([[1e200, -1e200], [3e170, 0.0]])
     # No RuntimeWarning either (pytest turns them into errors).
     scores = model.score_samples(far)

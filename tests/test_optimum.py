@@ -315,6 +315,12 @@ def test_hierarchical_start_weights_equal_repeated_rows(model, X, fit_params):
         assert_allclose(repeated[name], value, rtol=1e-10, atol=1e-12, err_msg=name)
 
 
+def assert_same_partition(ours, theirs, k):
+    # Same partition into k parts: a one-to-one map between the labels.
+    pairs = set(zip(ours, theirs, strict=True))
+    assert len(pairs) == k == len(set(ours)) == len(set(theirs))
+
+
 def test_hierarchical_labels_match_scipy_ward():
     # Distinct points in general position: no ties, so the partition is
     # the one of scipy's Ward linkage cut at k clusters.
@@ -322,9 +328,7 @@ def test_hierarchical_labels_match_scipy_ward():
     for k in (2, 3, 5):
         ours = hierarchical_labels(X, None, k, np.random.RandomState(0))
         theirs = fcluster(linkage(X, "ward"), k, criterion="maxclust")
-        # Same partition: a one-to-one map between the labels.
-        pairs = set(zip(ours, theirs, strict=True))
-        assert len(pairs) == k == len(set(ours)) == len(set(theirs))
+        assert_same_partition(ours, theirs, k)
 
 
 def test_hierarchical_labels_of_weighted_points_match_scipy_on_repeated_points():
@@ -337,8 +341,7 @@ def test_hierarchical_labels_of_weighted_points_match_scipy_on_repeated_points()
         ours = np.repeat(hierarchical_labels(X, weights.astype(float), k, rng), weights)
         repeated = np.repeat(X, weights, axis=0)
         theirs = fcluster(linkage(repeated, "ward"), k, criterion="maxclust")
-        pairs = set(zip(ours, theirs, strict=True))
-        assert len(pairs) == k == len(set(ours)) == len(set(theirs))
+        assert_same_partition(ours, theirs, k)
 
 
 def test_hierarchical_labels_of_weighted_points_match_repeated_points():
