@@ -22,7 +22,7 @@ from parity import initial_parameters, make_blobs
 from sklearn.exceptions import ConvergenceWarning
 
 from skem import GaussianMixtureEM
-from skem._gaussian import _group_by_missingness
+from skem._gaussian.missing import _group_by_missingness
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 

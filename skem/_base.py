@@ -1,70 +1,14 @@
-"""The family-independent EM engine.
+"""The estimators' shared base: the public API over one EM engine.
 
 :class:`BaseMixtureEM` owns everything that does not depend on the shape of a
 component density: validation of the shared parameters and of sample weights,
 initialisation, ``n_init`` restarts, warm starts, online (``partial_fit``)
-fitting, the mixture weights, parameter bookkeeping and the public prediction
-and scoring methods. The loop itself lives in :mod:`skem._em`, as a reduction
-over row blocks (:mod:`skem._blocks`); block sizes follow scikit-learn's
-``working_memory`` setting, so memory beyond ``X`` stays bounded.
-
-A family (binomial, Gaussian, ...) supplies these hooks; a block is a
-:class:`~skem._blocks.RowData` of consecutive rows:
-
-``_parameter_names``
-    Class attribute: names of the fitted component parameters (the engine
-    adds ``weights_``). Parameters are saved and restored by these names.
-``_validate_rows(X, reset, **metadata)``
-    Validate ``X`` and per-sample metadata (``n_trials``), learn data-derived
-    settings when ``reset`` (e.g. ``n_trials_``), return a ``RowData``.
-``_learn_from_data(X, **metadata)`` (optional)
-    Data-derived settings learned on fit (``n_trials_``), by reductions that
-    also work on dask arrays; ``_validate_rows`` calls it when ``reset``.
-``_check_fit_data(X)`` (optional)
-    Checks of a later :meth:`partial_fit` batch, which updates the
-    parameters but learns no setting (``_learn_from_data`` checks the
-    first), e.g. the Gaussian scale check.
-``_prepare_block(block)`` (optional)
-    Row-wise checks of a block and per-row values worth caching (log binomial
-    coefficients), as a dict of row-aligned arrays.
-``_check_initial_parameters(n_features)``
-    Raise ``ValueError`` when a user-supplied ``*_init`` does not fit.
-``_init_features(data)`` (optional)
-    The points the initialisation strategies cluster (default ``data.X``).
-``_initialization_rows(data, random_state)`` (optional to override)
-    The rows the initialization uses (all, or ``init_sample_size`` drawn at
-    random); the Gaussian family fills missing entries there.
-``_has_complete_init()`` (optional)
-    True when the ``*_init`` parameters fix every parameter.
-``_apply_initial_parameters()`` (optional)
-    Overwrite initial parameters with the user's ``*_init`` values.
-``_estimate_log_prob(block)``
-    ``log p(x_i | theta_k)``, shape (n_block_rows, n_components).
-``_accumulate(block, resp)``
-    Additive sufficient statistics (a :class:`SufficientStatistics`) of
-    responsibilities that already carry the sample weights.
-``_m_step(stats)``
-    Statistics to the component parameters; never sees ``X``.
-``_sample_components(n_samples_comp, random_state)``
-    Draw ``n_samples_comp[k]`` points from every component ``k``.
-``_n_component_parameters()`` (optional)
-    Free parameters of the components (default: the sizes of the arrays named
-    in ``_parameter_names``).
-``_unconstrained_parameters()`` / ``_set_unconstrained_parameters(arrays)``
-    (optional, needed by ``acceleration='squarem'``) The component parameters
-    as a list of arrays in the coordinates SQUAREM extrapolates (logits,
-    standard deviations, log-Cholesky factors, ...), and back; the setter
-    raises ValueError for a point that is not a model.
-``_degenerate_components(nk)`` (optional)
-    Components whose fit inflates the likelihood (see
-    :mod:`skem._degeneracy`), as a dict of index to reason, given the
-    effective samples ``nk`` of every component; default: none.
-``_fits_weights()``, ``_row_bytes(n_features)``, ``_on_parameters_set()``
-    (optional) Whether the weights are learned; memory one row needs while a
-    block is processed; derived attributes after parameters are restored.
-``_parameter_dtype()`` (optional)
-    dtype the parameters are stored in after every M-step (float32 for a
-    Gaussian fitted on float32 data); None keeps them as computed.
+fitting, the public prediction and scoring methods. It knows no family: a
+public estimator is a thin shell (constructor, docstring) that says which
+:class:`~skem._family.Family` to build (:meth:`BaseMixtureEM._make_family`).
+The loop lives in :mod:`skem._em`, as a reduction over row blocks
+(:mod:`skem._blocks`) sized by scikit-learn's ``working_memory``, so memory
+beyond ``X`` stays bounded.
 
 Differences from :class:`sklearn.mixture.GaussianMixture`'s driver, on purpose:
 
@@ -84,107 +28,42 @@ Differences from :class:`sklearn.mixture.GaussianMixture`'s driver, on purpose:
   responsibilities.
 """
 
-import math
-import os
-import sys
-import warnings
 from abc import ABCMeta, abstractmethod
-from dataclasses import dataclass, field, fields
 from numbers import Integral, Real
-from time import time
 
-import joblib
 import numpy as np
-import sklearn
 from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._blocks import block_size, is_dask_array
+from ._blocks import is_dask_array
 from ._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from ._degeneracy import DegenerateFitWarning, describe
 from ._em import (
+    Parameters,
+    Settings,
+    VerboseReporter,
     block_labels,
     block_log_likelihoods,
     block_responsibilities,
     expectation_pass,
-    map_blocks,
+    initial_parameters,
+    map_rows,
+    maximize,
+    n_free_parameters,
+    rows_per_block,
     run_em,
     stepwise_statistics,
 )
-from ._init import INIT_STRATEGIES, initial_statistics
-from ._search import SEARCH_STRATEGIES, independent_stream, search_start
+from ._init import INIT_STRATEGIES, SEARCH_STRATEGIES, initial_statistics
+from ._search import Search, independent_stream, search_start
+from ._validation import check_weights_init, warn_at_caller
 
 #: Rows drawn for the initialization of a fit on a dask array when
 #: ``init_sample_size`` is None.
 DISTRIBUTED_INIT_SAMPLE_SIZE = 100_000
-
-#: Bytes of a block's temporaries (``_row_bytes`` per row) up to which passes
-#: stay fast: the products and elementwise steps of an E-step then find their
-#: operands in the processor's cache (measured at the shapes of
-#: ``benchmarks/run.py``: passes 1.3 to 2.3 times faster than with one block
-#: of every row; see the Performance page). ``working_memory`` still caps the
-#: block.
-CACHE_BLOCK_BYTES = 8 * 2**20
-
-#: Fewest rows of such a block: below it the per-block overhead (a few dozen
-#: numpy calls, per-component loops) costs more than the cache saves.
-MIN_CACHE_BLOCK_ROWS = 2048
-
-
-def mean_field():
-    """A statistics field that is a mean, not a sum: it never adds or scales."""
-    return field(metadata={"additive": False})
-
-
-@dataclass(frozen=True)
-class SufficientStatistics:
-    """Base of a family's sufficient statistics: a small algebra.
-
-    Statistics of disjoint chunks of data add up to the statistics of their
-    union (``+``); ``0 + s == s``, so ``sum()`` and tree reductions work; and
-    ``s.scaled(c)`` multiplies every additive field by ``c``, which stepwise
-    (online) EM needs. Fields are sums unless declared with
-    :func:`mean_field`; a class with a mean-like field must override
-    ``__add__`` (the generic elementwise sum would be wrong for it).
-    """
-
-    def __add__(self, other):
-        if type(other) is not type(self):
-            return NotImplemented
-        if not self._all_additive():
-            raise TypeError(
-                f"{type(self).__name__} has mean-like fields; it must define "
-                "its own __add__."
-            )
-        return type(self)(
-            **{
-                f.name: getattr(self, f.name) + getattr(other, f.name)
-                for f in fields(self)
-            }
-        )
-
-    def __radd__(self, other):
-        if isinstance(other, int) and other == 0:
-            return self
-        return NotImplemented
-
-    def scaled(self, factor):
-        """These statistics with every additive field multiplied by ``factor``."""
-        return type(self)(
-            **{
-                f.name: getattr(self, f.name) * factor
-                if f.metadata.get("additive", True)
-                else getattr(self, f.name)
-                for f in fields(self)
-            }
-        )
-
-    @classmethod
-    def _all_additive(cls):
-        return all(f.metadata.get("additive", True) for f in fields(cls))
 
 
 class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
@@ -210,9 +89,6 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         "verbose": ["verbose"],
         "verbose_interval": [Interval(Integral, 1, None, closed="left")],
     }
-
-    #: Names of the fitted component parameters, besides ``weights_``.
-    _parameter_names: tuple = ()
 
     def __init__(
         self,
@@ -248,88 +124,56 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self.verbose_interval = verbose_interval
 
     # ------------------------------------------------------------------
-    # Family hooks
+    # What a public estimator says
     # ------------------------------------------------------------------
     @abstractmethod
-    def _validate_rows(self, X, *, reset, **metadata):
-        """Validate ``X`` and per-sample metadata; return a RowData."""
-
-    def _prepare_block(self, block):
-        """Row-wise checks of a block; per-row values to cache."""
-        return {}
-
-    def _learn_from_data(self, X, **metadata):
-        """Learn data-derived settings from a whole (numpy or dask) data set."""
-
-    def _check_fit_data(self, X):
-        """Checks of a batch that updates the parameters but learns nothing."""
-
-    @abstractmethod
-    def _check_initial_parameters(self, n_features):
-        """Raise ValueError when a user-supplied ``*_init`` does not fit."""
-
-    def _init_features(self, data):
-        """Points that the initialisation strategies cluster."""
-        return data.X
-
-    def _has_complete_init(self):
-        """Whether the ``*_init`` parameters fix every parameter."""
-        return False
-
-    def _apply_initial_parameters(self):
-        """Overwrite the initial parameters with the user's ``*_init``."""
-
-    @abstractmethod
-    def _estimate_log_prob(self, block):
-        """Per-component log-density, shape (n_block_rows, n_components)."""
-
-    @abstractmethod
-    def _accumulate(self, block, resp):
-        """Additive sufficient statistics of weighted responsibilities."""
-
-    @abstractmethod
-    def _m_step(self, stats):
-        """Set the component parameters that maximise the expected likelihood."""
-
-    @abstractmethod
-    def _sample_components(self, n_samples_comp, random_state):
-        """Draw ``n_samples_comp[k]`` points from every component ``k``."""
-
-    def _n_component_parameters(self):
-        """Number of free parameters of the components."""
-        return sum(np.size(getattr(self, name)) for name in self._parameter_names)
+    def _make_family(self):
+        """The :class:`~skem._family.Family` of the constructor's parameters."""
 
     def _fits_weights(self):
         """Whether the mixture weights are learned."""
         return True
 
-    def _degenerate_components(self, nk):
-        """Degenerate components (index to reason) given their effective samples."""
-        return {}
+    # ------------------------------------------------------------------
+    # Settings and parameters
+    # ------------------------------------------------------------------
+    def _weights_init(self):
+        """The user's initial weights, validated, or None."""
+        weights_init = getattr(self, "weights_init", None)
+        if weights_init is None:
+            return None
+        return check_weights_init(weights_init, self.n_components)
 
-    def _row_bytes(self, n_features):
-        """Bytes of temporaries per row while a block is processed."""
-        return 8 * (3 * n_features + 4 * self.n_components)
-
-    def _on_parameters_set(self):
-        """Recompute derived attributes after the parameters were restored."""
-
-    def _parameter_dtype(self):
-        """dtype the fitted parameters are stored in (None: as computed)."""
-        return None
-
-    def _unconstrained_parameters(self):
-        """Component parameters as unconstrained arrays (for SQUAREM)."""
-        raise self._no_acceleration()
-
-    def _set_unconstrained_parameters(self, arrays):
-        """Set the component parameters from ``_unconstrained_parameters``."""
-        raise self._no_acceleration()
-
-    def _no_acceleration(self):
-        return ValueError(
-            f"{type(self).__name__} does not support acceleration='squarem'."
+    def _settings(self):
+        fixed_weights = None
+        if not self._fits_weights():
+            fixed_weights = self._weights_init()
+            if fixed_weights is None:
+                fixed_weights = np.full(self.n_components, 1.0 / self.n_components)
+        return Settings(
+            max_iter=self.max_iter,
+            tol=self.tol,
+            stopping=self.stopping_rule,
+            acceleration=self.acceleration,
+            fixed_weights=fixed_weights,
+            verbose=self.verbose,
+            verbose_interval=self.verbose_interval,
         )
+
+    def _parameters(self):
+        """The fitted parameters, read from the fitted attributes."""
+        return Parameters(
+            self.weights_,
+            {name: getattr(self, name) for name in self._family.parameter_names},
+        )
+
+    def _set_fitted(self, params):
+        self.weights_ = params.weights
+        for name, value in self._family.fitted_attributes(params.components).items():
+            setattr(self, name, value)
+
+    def _n_parameters(self):
+        return n_free_parameters(self._family, self._parameters(), self._settings())
 
     # ------------------------------------------------------------------
     # Data
@@ -340,9 +184,11 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         A ``dask.array.Array`` gives distributed data instead: its blocks are
         validated where they live, by this same method (``_validate_block``).
         """
-        if reset and self.warm_start and hasattr(self, "converged_"):
-            # A warm start keeps the fitted parameters, hence their features.
-            validate_data(self, X, reset=False, skip_check_array=True)
+        if reset:
+            if self.warm_start and hasattr(self, "converged_"):
+                # A warm start keeps the fitted parameters, hence their features.
+                validate_data(self, X, reset=False, skip_check_array=True)
+            self._family = self._make_family()
         if is_dask_array(X):
             if not reset and X.ndim == 2:
                 # Named now, not when a lazy result is computed.
@@ -363,39 +209,28 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         ``first_row`` is the index of the first of these rows in the whole
         data set, so that messages name rows as the user counts them.
         """
-        data = self._validate_rows(X, reset=reset, **metadata)
+        family = self._family
+        data = family.validate(self, X, reset=reset, **metadata)
         data.first_row = first_row
         if sample_weight is not None:
             data = data.with_sample_weight(
-                self._check_sample_weight(sample_weight, data.X)
+                _check_sample_weight(
+                    sample_weight, data.X, dtype=np.float64, ensure_non_negative=True
+                )
             )
         caches = {}
-        for block in self._blocks(data):
-            for name, values in self._prepare_block(block).items():
+        for block in data.blocks(rows_per_block(family, data)):
+            for name, values in family.prepare_block(block).items():
                 if name not in caches:  # filled in place: no second copy
                     shape = (data.n_samples, *values.shape[1:])
                     caches[name] = np.empty(shape, dtype=values.dtype)
                 start = block.first_row - first_row
                 caches[name][start : start + len(values)] = values
-        return data.with_rows(**caches) if caches else data
+        return data.with_fields(**caches) if caches else data
 
     def _rows_for_prediction(self, X, sample_weight=None, **metadata):
         check_is_fitted(self)
         return self._validated(X, reset=False, sample_weight=sample_weight, **metadata)
-
-    def _block_size(self, data):
-        row_bytes = self._row_bytes(data.n_features)
-        cache_rows = max(CACHE_BLOCK_BYTES // row_bytes, MIN_CACHE_BLOCK_ROWS)
-        return min(block_size(data.n_samples, row_bytes), cache_rows)
-
-    def _blocks(self, data):
-        return data.blocks(self._block_size(data))
-
-    @staticmethod
-    def _check_sample_weight(sample_weight, X):
-        return _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
 
     def _check_enough_samples(self, data):
         n_used = data.n_weighted_rows()
@@ -408,129 +243,32 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             )
 
     # ------------------------------------------------------------------
-    # Parameters
+    # Initialization
     # ------------------------------------------------------------------
-    def _get_parameters(self):
-        names = ("weights_", *self._parameter_names)
-        return {name: np.copy(getattr(self, name)) for name in names}
+    def _initial_parameters(self, data, random_state, strategy):
+        family, settings = self._family, self._settings()
 
-    def _set_parameters(self, params):
-        for name, value in params.items():
-            setattr(self, name, value)
-        self._on_parameters_set()
+        def start(stats):
+            return initial_parameters(family, stats, settings, self._weights_init())
 
-    def _n_parameters(self):
-        n_weights = self.n_components - 1 if self._fits_weights() else 0
-        return int(self._n_component_parameters() + n_weights)
-
-    def _squarem_vector(self):
-        """Every free parameter as one flat vector, as SQUAREM extrapolates it.
-
-        The weights enter as they are, the components through
-        ``_unconstrained_parameters``. An extrapolated point is an affine
-        combination of EM iterates (coefficients summing to one), so its
-        weights still sum to one and only their positivity can fail
-        (:meth:`_set_squarem_vector` refuses such a point). Log-weights,
-        always valid, took 2 to 4 times as many EM-map evaluations on the
-        binomial benchmark tables (docs/acceleration.rst).
-        """
-        arrays = self._unconstrained_parameters()
-        if self._fits_weights():
-            arrays = [self.weights_, *arrays]
-        # Kept for the inverse, which runs once per cycle on small arrays
-        # where recomputing the layout cost as much as the conversion.
-        self._squarem_shapes = [np.shape(a) for a in arrays]
-        return np.concatenate([np.ravel(a) for a in arrays])
-
-    def _set_squarem_vector(self, vector):
-        """Inverse of the last ``_squarem_vector``; ValueError if not a model."""
-        if not np.isfinite(vector).all():
-            raise ValueError("Parameters are not finite.")
-        arrays, start = [], 0
-        for shape in self._squarem_shapes:
-            size = math.prod(shape)
-            arrays.append(vector[start : start + size].reshape(shape))
-            start += size
-        if self._fits_weights():
-            weights = arrays.pop(0)
-            if not np.all(weights > 0):
-                raise ValueError("Mixture weights are not positive.")
-            self.weights_ = weights / weights.sum()  # the sum drifts by rounding
-        self._set_unconstrained_parameters(arrays)
-        self._cast_parameters()
-
-    def _estimate_log_weights(self):
-        # A zero weight (weights_init=[1, 0]) is a component switched off.
-        with np.errstate(divide="ignore"):
-            return np.log(self.weights_)
-
-    def _weighted_log_prob(self, block):
-        return self._estimate_log_prob(block) + self._estimate_log_weights()
-
-    def _initial_weights(self):
-        """Weights fixed by the user (``weights_init``, or fixed weights)."""
-        weights_init = getattr(self, "weights_init", None)
-        if weights_init is not None:
-            return check_weights_init(weights_init, self.n_components)
-        if not self._fits_weights():
-            return np.full(self.n_components, 1.0 / self.n_components)
-        return None
-
-    def _maximize(self, stats):
-        """The whole M-step: mixture weights, then the components."""
-        if self._fits_weights():
-            nk = stats.nk + 10 * np.finfo(np.float64).eps  # keeps empty ones alive
-            self.weights_ = nk / nk.sum()
-        else:
-            self.weights_ = self._initial_weights()
-        self._m_step(stats)
-        self._cast_parameters()
-
-    def _cast_parameters(self):
-        """Store the parameters in the family's ``_parameter_dtype``.
-
-        The M-step computes in float64 from float64 statistics; a family fitted
-        on float32 data keeps float32 parameters, as scikit-learn does.
-        """
-        dtype = self._parameter_dtype()
-        if dtype is None:
-            return
-        for name in ("weights_", *self._parameter_names):
-            value = getattr(self, name, None)
-            if value is not None:
-                setattr(self, name, np.asarray(value, dtype=dtype))
-
-    def _initialize(self, stats):
-        # stats is None when every parameter comes from the *_init values.
-        if stats is not None:
-            self._maximize(stats)
-        weights = self._initial_weights()
-        if weights is not None:
-            self.weights_ = weights
-        self._apply_initial_parameters()
-        self._cast_parameters()
-
-    def _initialize_parameters(self, data, random_state, strategy=None):
-        strategy = self.init_params if strategy is None else strategy
-        # A fresh start reads nothing of an earlier fit or run (the Gaussian
-        # statistics centre on the current means when there are any), so a
-        # refit is bit-identical to the first fit.
-        for name in ("weights_", *self._parameter_names):
-            self.__dict__.pop(name, None)
-        if self._has_complete_init():
+        if self._complete_init():
             # The user fixed every parameter: no pass over the data needed.
-            self._initialize(None)
-            return
+            return start(None)
         if strategy in SEARCH_STRATEGIES:
-            search_start(
-                self,
-                data,
+            return search_start(
+                Search(family, data, settings, start),
+                strategy,
                 lambda stream: self._initialization_rows(data, stream),
                 independent_stream(random_state),
             )
-            return
         init_data = self._initialization_rows(data, random_state)
-        self._initialize(initial_statistics(self, init_data, strategy, random_state))
+        return start(initial_statistics(family, init_data, strategy, random_state))
+
+    def _complete_init(self):
+        """Whether the user's ``*_init`` values fix every parameter."""
+        return self._family.complete_init and (
+            self._weights_init() is not None or not self._fits_weights()
+        )
 
     def _strategies_of_one_init(self):
         """The starts every initialization continues to convergence.
@@ -538,22 +276,26 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         A search also continues the start 'kmeans' draws from the same random
         state, so it never ends below ``init_params='kmeans'``.
         """
-        if self.init_params in SEARCH_STRATEGIES and not self._has_complete_init():
+        if self.init_params in SEARCH_STRATEGIES and not self._complete_init():
             return ("kmeans", self.init_params)
         return (self.init_params,)
 
     def _initialization_rows(self, data, random_state):
         size = self.init_sample_size
-        distributed = getattr(data, "is_distributed", False)
-        if size is None and distributed:
+        if size is None and data.is_distributed:
             size = DISTRIBUTED_INIT_SAMPLE_SIZE
         if size is None or size >= data.n_samples:
-            return data.gathered() if distributed else data
-        # O(size) memory, unlike a permutation of every row.
-        rows = sample_without_replacement(
-            data.n_samples, size, method="tracking_selection", random_state=random_state
-        )
-        return data[np.sort(rows)]
+            rows = data.gathered() if data.is_distributed else data
+        else:
+            # O(size) memory, unlike a permutation of every row.
+            chosen = sample_without_replacement(
+                data.n_samples,
+                size,
+                method="tracking_selection",
+                random_state=random_state,
+            )
+            rows = data[np.sort(chosen)]
+        return self._family.initialization_rows(rows, data)
 
     # ------------------------------------------------------------------
     # Fitting
@@ -561,41 +303,41 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _fit(self, X, sample_weight, **metadata):
         """Run EM ``n_init`` times, keep the best run; return the data."""
         data = self._validated(X, reset=True, sample_weight=sample_weight, **metadata)
-        if getattr(data, "is_distributed", False):
+        if data.is_distributed:
             from ._dask import persist
 
             persist(data)  # validated once, kept on the workers for every pass
         self._check_enough_samples(data)
-        self._check_initial_parameters(data.n_features)
 
         do_init = not (self.warm_start and hasattr(self, "converged_"))
         n_init = self.n_init if do_init else 1
         random_state = check_random_state(self.random_state)
+        settings = self._settings()
+        reporter = VerboseReporter(settings)
+        family = self._family
 
         best, best_key = None, None
         for init in range(n_init):
-            self._print_verbose_msg_init_beg(init)
+            reporter.init_begin(init)
             strategies = self._strategies_of_one_init() if do_init else (None,)
             for strategy in strategies:
-                if do_init:
-                    self._initialize_parameters(data, random_state, strategy)
-                run = run_em(
-                    self,
-                    data,
-                    self.max_iter,
-                    self.tol,
-                    self.stopping_rule,
-                    self.acceleration,
+                params = (
+                    self._initial_parameters(data, random_state, strategy)
+                    if do_init
+                    else self._parameters()
                 )
-                self._print_verbose_msg_init_end(run)
+                run = run_em(family, data, params, settings, reporter)
+                reporter.init_end(run)
                 # The best non-degenerate run wins; degenerate ones only
                 # when every run is.
-                degenerate = self._degenerate_components(run.nk)
+                degenerate = family.degenerate(
+                    run.params.weights, run.params.components, run.nk
+                )
                 key = (not degenerate, run.lower_bound)
                 if best is None or key > best_key:
-                    best, best_key, self._degenerate_reasons = run, key, degenerate
+                    best, best_key, self.degenerate_components_ = run, key, degenerate
 
-        self._set_parameters(best.params)
+        self._set_fitted(best.params)
         self.converged_ = best.converged
         self.n_iter_ = best.n_iter
         self.lower_bound_ = best.lower_bound
@@ -611,10 +353,10 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 ConvergenceWarning,
             )
         self._warn_empty_components(best.nk)
-        if self._degenerate_reasons and self.max_iter > 0:
+        if self.degenerate_components_ and self.max_iter > 0:
             warn_at_caller(
                 f"The fitted mixture is degenerate: "
-                f"{describe(self._degenerate_reasons)}. Its likelihood is "
+                f"{describe(self.degenerate_components_)}. Its likelihood is "
                 "inflated by these components. Consider fewer components, a "
                 "larger n_init or init_params='emem'.",
                 DegenerateFitWarning,
@@ -635,26 +377,28 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         )
         if first_call:
             self._check_enough_samples(data)
-            self._check_initial_parameters(data.n_features)
-            self._initialize_parameters(data, check_random_state(self.random_state))
+            self._set_fitted(
+                self._initial_parameters(
+                    data, check_random_state(self.random_state), self.init_params
+                )
+            )
             self._reset_online_state()
             self.n_iter_ = 0
             self.lower_bounds_ = []
         else:
-            self._check_fit_data(data.X)
-        batch = expectation_pass(self, data)
+            self._family.check_batch(data.X)
+        batch = expectation_pass(self._family, self._parameters(), data)
         step_size = (self.learning_offset + self._n_online_steps) ** (
             -self.learning_decay
         )
         self._online_stats = stepwise_statistics(self._online_stats, batch, step_size)
-        self._maximize(self._online_stats)
-        self._on_parameters_set()
+        self._set_fitted(maximize(self._family, self._online_stats, self._settings()))
         self._n_online_steps += 1
         self.n_iter_ += 1
         self.lower_bound_ = batch.mean_log_likelihood
         self.lower_bounds_ = [*self.lower_bounds_, self.lower_bound_]
         self.converged_ = False
-        self._degenerate_reasons = {}  # fit's verdict: not for these parameters
+        self.degenerate_components_ = {}  # fit's verdict: not for these parameters
         return self
 
     def _reset_online_state(self):
@@ -676,22 +420,24 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     # Per-row outputs (block by block) and reductions
     # ------------------------------------------------------------------
     def _labels(self, data):
-        return map_blocks(block_labels, self, data)
+        return map_rows(block_labels, self._family, self._parameters(), data)
 
     def _score_samples(self, X, **metadata):
         data = self._rows_for_prediction(X, **metadata)
-        return map_blocks(block_log_likelihoods, self, data)
+        return map_rows(block_log_likelihoods, self._family, self._parameters(), data)
 
     def _predict_proba(self, X, **metadata):
         data = self._rows_for_prediction(X, **metadata)
-        return map_blocks(block_responsibilities, self, data)
+        return map_rows(block_responsibilities, self._family, self._parameters(), data)
 
     def _predict(self, X, **metadata):
         return self._labels(self._rows_for_prediction(X, **metadata))
 
     def _likelihood_pass(self, X, sample_weight, **metadata):
         data = self._rows_for_prediction(X, sample_weight, **metadata)
-        return expectation_pass(self, data, with_stats=False)
+        return expectation_pass(
+            self._family, self._parameters(), data, with_stats=False
+        )
 
     def _score(self, X, sample_weight, **metadata):
         return self._likelihood_pass(X, sample_weight, **metadata).mean_log_likelihood
@@ -928,7 +674,9 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """
         check_is_fitted(self)
         n_samples_comp, random_state = self._draw_component_counts(n_samples)
-        X = self._sample_components(n_samples_comp, random_state)
+        X = self._family.sample(
+            self._parameters().components, n_samples_comp, random_state
+        )
         y = np.repeat(np.arange(self.n_components), n_samples_comp)
         return X, y
 
@@ -942,110 +690,3 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             )
         random_state = check_random_state(self.random_state)
         return random_state.multinomial(n_samples, self.weights_), random_state
-
-    # ------------------------------------------------------------------
-    # Verbose output (the format of scikit-learn's)
-    # ------------------------------------------------------------------
-    def _print_verbose_msg_init_beg(self, n_init):
-        if self.verbose >= 1:
-            print(f"Initialization {n_init}")
-            self._init_prev_time = self._iter_prev_time = time()
-
-    def _print_verbose_msg_iter_end(self, n_iter, diff_ll, history=None):
-        if self.verbose == 0 or n_iter % self.verbose_interval:
-            return
-        if self.verbose == 1:
-            print(f"  Iteration {n_iter}")
-            return
-        now = time()
-        accelerated = ""
-        if self.acceleration is not None and history is not None:
-            accelerated = (
-                f"\t accelerated steps {history.accepted} taken, "
-                f"{history.rejected} rejected"
-            )
-        print(
-            f"  Iteration {n_iter}\t time lapse {now - self._iter_prev_time:.5f}s"
-            f"\t ll change {diff_ll:.5f}{accelerated}"
-        )
-        self._iter_prev_time = now
-
-    def _print_verbose_msg_init_end(self, run):
-        if self.verbose == 0:
-            return
-        status = "converged" if run.converged else "did not converge"
-        if self.verbose == 1:
-            print(f"Initialization {status}.")
-            return
-        elapsed = time() - self._init_prev_time
-        accelerated = ""
-        if self.acceleration is not None:
-            accelerated = (
-                f" accelerated steps {run.n_accepted} taken, {run.n_rejected} rejected."
-            )
-        print(
-            f"Initialization {status}. time lapse {elapsed:.5f}s\t "
-            f"lower bound {run.lower_bound:.5f}.{accelerated}"
-        )
-
-
-_INTERNAL_DIRS = tuple(
-    os.path.dirname(module.__file__) + os.sep
-    for module in (sys.modules[__package__], sklearn, joblib)
-)
-
-
-def warn_at_caller(message, category):
-    """Warn, attributing it to the first caller outside skem, sklearn, joblib.
-
-    So a warning raised while ``GridSearchCV`` fits a skem estimator points at
-    the user's ``search.fit(...)`` line, not at library code.
-    """
-    frame = sys._getframe(1)
-    stacklevel = 2
-    while frame is not None and frame.f_code.co_filename.startswith(_INTERNAL_DIRS):
-        frame = frame.f_back
-        stacklevel += 1
-    warnings.warn(message, category, stacklevel=stacklevel)
-
-
-def nan_mask(block):
-    """The NaN mask of a block's ``X``, or False when it has no NaN.
-
-    A family that caches ``has_nan`` per row (from ``_prepare_block``, once
-    per data set) spares the passes a full read of ``X`` for complete blocks.
-    """
-    has_nan = getattr(block, "has_nan", None)
-    if has_nan is not None and not has_nan.any():
-        return False
-    missing = np.isnan(block.X)
-    return missing if missing.any() else False
-
-
-def check_shape(param, expected_shape, name):
-    """Raise a ValueError naming ``name`` when ``param`` has the wrong shape."""
-    param = np.asarray(param)
-    if param.shape != tuple(expected_shape):
-        raise ValueError(
-            f"The parameter '{name}' should have the shape of "
-            f"{tuple(expected_shape)}, but got {param.shape}."
-        )
-
-
-def check_weights_init(weights, n_components):
-    """Validate user-supplied mixture weights; return a float64 copy."""
-    weights = np.array(weights, dtype=np.float64)
-    check_shape(weights, (n_components,), "weights_init")
-    if not np.all(np.isfinite(weights)):
-        raise ValueError("The parameter 'weights_init' must be finite.")
-    if np.any(weights < 0):
-        raise ValueError(
-            "The parameter 'weights_init' should be in the range [0, 1], but got "
-            f"min value {weights.min():.5f}."
-        )
-    if not np.isclose(weights.sum(), 1.0):
-        raise ValueError(
-            "The parameter 'weights_init' should be normalized, but got "
-            f"sum(weights) = {weights.sum():.5f}."
-        )
-    return weights

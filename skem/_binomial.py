@@ -12,18 +12,18 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._base import (
-    BaseMixtureEM,
-    SufficientStatistics,
-    check_shape,
-    check_weights_init,
-    nan_mask,
-    warn_at_caller,
-)
-from ._blocks import RowData
+from ._base import BaseMixtureEM
+from ._blocks import RowData, RowFields
 from ._compat import Interval, StrOptions, _fit_context
 from ._degeneracy import binomial_degeneracy
-from ._gaussian import check_features_observed, observed_feature_means
+from ._family import Family, SufficientStatistics
+from ._validation import (
+    check_features_observed,
+    check_shape,
+    nan_mask,
+    observed_feature_means,
+    warn_at_caller,
+)
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,218 @@ def _estimate_binomial_probabilities(stats, floor):
         where=stats.trials > 0,
     )
     return np.clip(probabilities, floor, 1.0 - floor)
+
+
+@dataclass(frozen=True)
+class BinomialRows(RowFields):
+    """Per-row fields of binomial data.
+
+    Attributes
+    ----------
+    n_trials : ndarray of shape (n_samples, 1) or (n_samples, n_features) \
+            or None
+        Per-sample numbers of trials (None: the fitted ``n_trials_``).
+    log_coef : ndarray of shape (n_samples,) or None
+        Cached :func:`_log_binomial_coefficient`.
+    has_nan : ndarray of shape (n_samples,) or None
+        Whether each row has a missing count.
+    """
+
+    n_trials: object = None
+    log_coef: object = None
+    has_nan: object = None
+
+
+class BinomialFamily(Family):
+    """Independent binomial features per component (see :class:`BinomialMixture`).
+
+    Parameters
+    ----------
+    n_components : int
+    n_trials : None, 'max', float or array-like
+        The constructor's ``n_trials``; ``n_trials_`` is learned by
+        :meth:`learn`.
+    probability_floor : float
+    probabilities_init : array-like or None
+    """
+
+    parameter_names = ("probabilities_",)
+
+    def __init__(self, n_components, n_trials, probability_floor, probabilities_init):
+        super().__init__(n_components)
+        self.n_trials = n_trials
+        self.probability_floor = probability_floor
+        self.probabilities_init = probabilities_init
+        self.complete_init = probabilities_init is not None
+
+    # Data -------------------------------------------------------------
+    def validate(self, estimator, X, *, reset, n_trials=None):
+        X = validate_data(
+            estimator,
+            X,
+            dtype=[np.float64, np.float32],
+            reset=reset,
+            ensure_all_finite="allow-nan",
+        )
+        _check_non_negative_counts(X, type(estimator).__name__)
+        per_sample = _check_per_sample_trials(
+            n_trials, X, "fit" if reset else "predict"
+        )
+        if reset:
+            self.feature_names = getattr(estimator, "feature_names_in_", None)
+            self.learn(X, n_trials=per_sample)
+        elif per_sample is None:
+            self.check_default_trials_apply()
+        return RowData(X, per_row=BinomialRows(n_trials=per_sample))
+
+    def check_default_trials_apply(self):
+        """Refuse to fall back on ``n_trials_`` the user never chose."""
+        if self.fitted_with_per_sample_trials and self.n_trials in (None, "max"):
+            raise ValueError(
+                "This BinomialMixture was fitted with per-sample n_trials: pass "
+                "n_trials here too, or set the constructor's n_trials to the "
+                "number of trials to assume when none is given."
+            )
+
+    def learn(self, X, n_trials=None):
+        """Learn ``n_trials_`` from the fit's data (numpy or dask arrays)."""
+        check_features_observed(X, getattr(self, "feature_names", None))
+        if n_trials is not None and n_trials.ndim == 1:
+            n_trials = n_trials[:, np.newaxis]
+        self.n_trials_ = self._resolve_n_trials(X, n_trials)
+        self.fitted_with_per_sample_trials = n_trials is not None
+        _check_some_trials(self.n_trials_ if n_trials is None else n_trials)
+        if self.probabilities_init is not None:
+            probabilities = np.asarray(self.probabilities_init, dtype=np.float64)
+            check_shape(
+                probabilities, (self.n_components, X.shape[1]), "probabilities_init"
+            )
+            if not np.all((probabilities >= 0) & (probabilities <= 1)):
+                raise ValueError(
+                    "The parameter 'probabilities_init' must hold probabilities "
+                    "in [0, 1]."
+                )
+
+    def _resolve_n_trials(self, X, per_sample):
+        n_features = X.shape[1]
+        if self.n_trials is None or isinstance(self.n_trials, str):
+            # The smallest whole number of trials that makes every count seen
+            # possible. A column maximum is a reduction: on a dask array it
+            # runs where the blocks are and only the maxima travel.
+            seen = X if per_sample is None else per_sample
+            seen_max = np.asarray(np.nanmax(seen, axis=0), dtype=np.float64)
+            n_trials = np.ceil(np.broadcast_to(seen_max, (n_features,)))
+            _check_trials_scale(n_trials, "The largest count")
+            if per_sample is None and self.n_trials is None:
+                warn_at_caller(
+                    f"n_trials was not given: assuming {_as_list(n_trials)} trials "
+                    "per feature, the largest count seen. If that is not the "
+                    "number of trials behind the counts, pass n_trials; pass "
+                    "n_trials='max' to accept this guess without a warning.",
+                    UserWarning,
+                )
+            return n_trials
+        n_trials = np.asarray(self.n_trials, dtype=np.float64)
+        if n_trials.ndim == 0:
+            n_trials = np.full(n_features, float(n_trials))
+        if n_trials.shape != (n_features,):
+            raise ValueError(
+                f"n_trials should be a number or have shape (n_features,) = "
+                f"({n_features},), but got shape {n_trials.shape}."
+            )
+        _check_trials_values(n_trials, "n_trials")
+        return n_trials
+
+    def trials(self, block):
+        """The numbers of trials of a block's counts."""
+        per_sample = block.per_row.n_trials
+        return self.n_trials_ if per_sample is None else per_sample
+
+    def prepare_block(self, block):
+        n_trials = self.trials(block)
+        _check_counts_within_trials(block.X, n_trials, block.first_row)
+        return {
+            "log_coef": _log_binomial_coefficient(block.X, n_trials),
+            "has_nan": np.isnan(block.X).any(axis=1),
+        }
+
+    def init_points(self, data):
+        # Success proportions; a missing one (NaN, or a count out of zero
+        # trials, which says as little) takes its feature's (weighted) mean
+        # proportion, for the clustering only.
+        X = np.asarray(data.X, dtype=np.float64)
+        n_trials = np.broadcast_to(self.trials(data), X.shape)
+        proportions = np.divide(
+            X, n_trials, out=np.full_like(X, np.nan), where=n_trials > 0
+        )
+        missing = np.isnan(proportions)
+        if missing.any():
+            # A feature these rows never observe is a constant column to the
+            # clustering, whatever its value.
+            fill = np.nan_to_num(
+                observed_feature_means(proportions, data.sample_weight), nan=0.0
+            )
+            proportions[missing] = fill[np.nonzero(missing)[1]]
+        return proportions
+
+    # EM ---------------------------------------------------------------
+    def log_prob(self, params, block):
+        log_prob = _estimate_binomial_log_prob(
+            block.X,
+            self.trials(block),
+            params["probabilities_"],
+            block.per_row.log_coef,
+            nan_mask(block),
+        )
+        return log_prob, None
+
+    def accumulate(self, params, block, resp, workspace=None):
+        return _estimate_binomial_statistics(
+            block.X, self.trials(block), resp, nan_mask(block)
+        )
+
+    def m_step(self, stats):
+        return {
+            "probabilities_": _estimate_binomial_probabilities(
+                stats, self.probability_floor
+            )
+        }
+
+    def initial_parameters(self, stats):
+        if self.probabilities_init is None:
+            return self.m_step(stats)
+        floor = self.probability_floor
+        probabilities = np.array(self.probabilities_init, dtype=np.float64)
+        return {"probabilities_": np.clip(probabilities, floor, 1.0 - floor)}
+
+    def unconstrained(self, params):
+        return [logit(params["probabilities_"])]
+
+    def constrained(self, arrays):
+        floor = self.probability_floor
+        return {"probabilities_": np.clip(expit(arrays[0]), floor, 1.0 - floor)}
+
+    def degenerate(self, weights, params, nk):
+        return binomial_degeneracy(params["probabilities_"], self.probability_floor, nk)
+
+    def n_parameters(self, params):
+        return params["probabilities_"].size
+
+    def fitted_attributes(self, params):
+        return {**params, "n_trials_": self.n_trials_}
+
+    def sample(self, params, n_per_component, random_state, n_trials=None):
+        probabilities = params["probabilities_"]
+        n_trials = np.broadcast_to(
+            n_trials, (int(np.sum(n_per_component)), probabilities.shape[1])
+        )
+        if not np.all(n_trials == np.round(n_trials)):
+            raise ValueError(
+                f"sample needs whole numbers of trials, but got n_trials {n_trials}."
+            )
+        n_trials = n_trials.astype(np.int64)
+        probabilities = np.repeat(probabilities, n_per_component, axis=0)
+        return random_state.binomial(n_trials, probabilities).astype(np.float64)
 
 
 _N_TRIALS_PARAMETER = (
@@ -400,8 +612,6 @@ class BinomialMixture(BaseMixtureEM):
         "probabilities_init": ["array-like", None],
     }
 
-    _parameter_names = ("probabilities_",)
-
     def __init__(
         self,
         n_components=1,
@@ -453,178 +663,16 @@ class BinomialMixture(BaseMixtureEM):
         tags.input_tags.allow_nan = True
         return tags
 
-    # ------------------------------------------------------------------
-    # Data validation
-    # ------------------------------------------------------------------
-    def _validate_rows(self, X, *, reset, n_trials=None):
-        X = validate_data(
-            self,
-            X,
-            dtype=[np.float64, np.float32],
-            reset=reset,
-            ensure_all_finite="allow-nan",
+    def _make_family(self):
+        return BinomialFamily(
+            self.n_components,
+            self.n_trials,
+            self.probability_floor,
+            self.probabilities_init,
         )
-        _check_non_negative_counts(X, type(self).__name__)
-        per_sample = _check_per_sample_trials(
-            n_trials, X, "fit" if reset else "predict"
-        )
-        if reset:
-            self._learn_from_data(X, n_trials=per_sample)
-        elif per_sample is None:
-            self._check_default_trials_apply()
-        return RowData(X, n_trials=per_sample)
-
-    def _check_default_trials_apply(self):
-        """Refuse to fall back on ``n_trials_`` the user never chose."""
-        if self._fitted_with_per_sample_trials and self.n_trials in (None, "max"):
-            raise ValueError(
-                "This BinomialMixture was fitted with per-sample n_trials: pass "
-                "n_trials here too, or set the constructor's n_trials to the "
-                "number of trials to assume when none is given."
-            )
-
-    def _learn_from_data(self, X, n_trials=None):
-        """Learn ``n_trials_`` from the fit's data (numpy or dask arrays)."""
-        check_features_observed(X, getattr(self, "feature_names_in_", None))
-        if n_trials is not None and n_trials.ndim == 1:
-            n_trials = n_trials[:, np.newaxis]
-        self.n_trials_ = self._resolve_n_trials(X, n_trials)
-        self._fitted_with_per_sample_trials = n_trials is not None
-        _check_some_trials(self.n_trials_ if n_trials is None else n_trials)
-
-    def _resolve_n_trials(self, X, per_sample):
-        n_features = X.shape[1]
-        if self.n_trials is None or isinstance(self.n_trials, str):
-            # The smallest whole number of trials that makes every count seen
-            # possible. A column maximum is a reduction: on a dask array it
-            # runs where the blocks are and only the maxima travel.
-            seen = X if per_sample is None else per_sample
-            seen_max = np.asarray(np.nanmax(seen, axis=0), dtype=np.float64)
-            n_trials = np.ceil(np.broadcast_to(seen_max, (n_features,)))
-            _check_trials_scale(n_trials, "The largest count")
-            if per_sample is None and self.n_trials is None:
-                warn_at_caller(
-                    f"n_trials was not given: assuming {_as_list(n_trials)} trials "
-                    "per feature, the largest count seen. If that is not the "
-                    "number of trials behind the counts, pass n_trials; pass "
-                    "n_trials='max' to accept this guess without a warning.",
-                    UserWarning,
-                )
-            return n_trials
-        n_trials = np.asarray(self.n_trials, dtype=np.float64)
-        if n_trials.ndim == 0:
-            n_trials = np.full(n_features, float(n_trials))
-        if n_trials.shape != (n_features,):
-            raise ValueError(
-                f"n_trials should be a number or have shape (n_features,) = "
-                f"({n_features},), but got shape {n_trials.shape}."
-            )
-        _check_trials_values(n_trials, "n_trials")
-        return n_trials
-
-    def _trials(self, block):
-        return self.n_trials_ if block.n_trials is None else block.n_trials
-
-    def _prepare_block(self, block):
-        n_trials = self._trials(block)
-        _check_counts_within_trials(block.X, n_trials, block.first_row)
-        return {
-            "log_coef": _log_binomial_coefficient(block.X, n_trials),
-            "has_nan": np.isnan(block.X).any(axis=1),
-        }
-
-    def _check_initial_parameters(self, n_features):
-        if self.weights_init is not None:
-            check_weights_init(self.weights_init, self.n_components)
-        if self.probabilities_init is not None:
-            probabilities = np.asarray(self.probabilities_init, dtype=np.float64)
-            check_shape(
-                probabilities, (self.n_components, n_features), "probabilities_init"
-            )
-            if not np.all((probabilities >= 0) & (probabilities <= 1)):
-                raise ValueError(
-                    "The parameter 'probabilities_init' must hold probabilities "
-                    "in [0, 1]."
-                )
-
-    # ------------------------------------------------------------------
-    # Family hooks of the EM engine
-    # ------------------------------------------------------------------
-    def _init_features(self, data):
-        # Success proportions; a missing one (NaN, or a count out of zero
-        # trials, which says as little) takes its feature's (weighted) mean
-        # proportion, for the clustering only.
-        X = np.asarray(data.X, dtype=np.float64)
-        n_trials = np.broadcast_to(self._trials(data), X.shape)
-        proportions = np.divide(
-            X, n_trials, out=np.full_like(X, np.nan), where=n_trials > 0
-        )
-        missing = np.isnan(proportions)
-        if missing.any():
-            # A feature these rows never observe is a constant column to the
-            # clustering, whatever its value.
-            fill = np.nan_to_num(
-                observed_feature_means(proportions, data.sample_weight), nan=0.0
-            )
-            proportions[missing] = fill[np.nonzero(missing)[1]]
-        return proportions
-
-    def _has_complete_init(self):
-        return self.probabilities_init is not None and (
-            self.weights_init is not None or not self.fit_weights
-        )
-
-    def _apply_initial_parameters(self):
-        if self.probabilities_init is not None:
-            self.probabilities_ = np.clip(
-                np.array(self.probabilities_init, dtype=np.float64),
-                self.probability_floor,
-                1.0 - self.probability_floor,
-            )
 
     def _fits_weights(self):
         return self.fit_weights
-
-    def _degenerate_components(self, nk):
-        return binomial_degeneracy(self.probabilities_, self.probability_floor, nk)
-
-    def _unconstrained_parameters(self):
-        return [logit(self.probabilities_)]
-
-    def _set_unconstrained_parameters(self, arrays):
-        floor = self.probability_floor
-        self.probabilities_ = np.clip(expit(arrays[0]), floor, 1.0 - floor)
-
-    def _estimate_log_prob(self, block):
-        return _estimate_binomial_log_prob(
-            block.X,
-            self._trials(block),
-            self.probabilities_,
-            block.log_coef,
-            nan_mask(block),
-        )
-
-    def _accumulate(self, block, resp):
-        return _estimate_binomial_statistics(
-            block.X, self._trials(block), resp, nan_mask(block)
-        )
-
-    def _m_step(self, stats):
-        self.probabilities_ = _estimate_binomial_probabilities(
-            stats, self.probability_floor
-        )
-
-    def _sample_components(self, n_samples_comp, random_state, n_trials):
-        n_trials = np.broadcast_to(
-            n_trials, (int(np.sum(n_samples_comp)), self.probabilities_.shape[1])
-        )
-        if not np.all(n_trials == np.round(n_trials)):
-            raise ValueError(
-                f"sample needs whole numbers of trials, but got n_trials {n_trials}."
-            )
-        n_trials = n_trials.astype(np.int64)
-        probabilities = np.repeat(self.probabilities_, n_samples_comp, axis=0)
-        return random_state.binomial(n_trials, probabilities).astype(np.float64)
 
     # ------------------------------------------------------------------
     # Public methods: the shared ones, with per-sample ``n_trials``
@@ -698,7 +746,7 @@ class BinomialMixture(BaseMixtureEM):
         """
         check_is_fitted(self)
         if n_trials is None:
-            self._check_default_trials_apply()
+            self._family.check_default_trials_apply()
             n_trials = self.n_trials_
         else:
             n_trials = np.asarray(n_trials, dtype=np.float64)
@@ -709,7 +757,12 @@ class BinomialMixture(BaseMixtureEM):
             _check_trials_values(n_trials, "n_trials")
         n_samples_comp, random_state = self._draw_component_counts(n_samples)
         try:
-            X = self._sample_components(n_samples_comp, random_state, n_trials)
+            X = self._family.sample(
+                self._parameters().components,
+                n_samples_comp,
+                random_state,
+                n_trials=n_trials,
+            )
         except ValueError as error:
             if "broadcast" not in str(error):
                 raise

@@ -1,16 +1,24 @@
-"""Row-aligned data, sliced into blocks by the engine.
+"""Row-aligned data, sliced into blocks, and the two operations over blocks.
 
 A :class:`RowData` holds everything that belongs to a row: ``X``, the sample
-weights, per-sample metadata (a binomial's ``n_trials``) and per-row values a
-family caches once per data set (its log binomial coefficients). The engine
+weights, and the family's named per-row fields (:class:`RowFields`: per-sample
+``n_trials``, log binomial coefficients cached once per data set). The engine
 slices all of them together; families only ever see a block.
+
+Data offer two operations, the whole interface of the EM passes to data:
+``reduce(function, block_size)`` adds ``function(block)`` over the blocks, and
+``map(function, block_size, row_shape, dtype)`` concatenates it along the rows.
+:class:`RowData` runs them here, one block after the other (BLAS on one
+thread); :class:`skem._dask.DistributedRows` runs them where a dask array's
+blocks are, with the same signatures, so the engine has no Dask branch.
 """
 
 import sys
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from ._compat import get_chunk_n_rows
+from ._compat import get_chunk_n_rows, single_blas_thread
 
 
 def is_dask_array(X):
@@ -19,8 +27,31 @@ def is_dask_array(X):
     return module is not None and isinstance(X, module.Array)
 
 
+@dataclass(frozen=True)
+class RowFields:
+    """Base of a family's named per-row fields: row-aligned arrays or None.
+
+    None stands for "not given" (no per-sample ``n_trials``) and slices to
+    None.
+    """
+
+    def take(self, rows):
+        """The fields of the rows selected by a slice or an index array."""
+        return replace(self, **{name: _take(v, rows) for name, v in self._items()})
+
+    def check_rows(self, n_samples):
+        for name, values in self._items():
+            if values is not None and len(values) != n_samples:
+                raise ValueError(
+                    f"{name} has {len(values)} rows, but X has {n_samples} rows."
+                )
+
+    def _items(self):
+        return [(f.name, getattr(self, f.name)) for f in fields(self)]
+
+
 class RowData:
-    """Named row-aligned arrays: ``X``, ``sample_weight`` and family extras.
+    """Named row-aligned arrays: ``X``, ``sample_weight``, the family's fields.
 
     Parameters
     ----------
@@ -30,27 +61,23 @@ class RowData:
     sample_weight : ndarray of shape (n_samples,) or None, default=None
         Non-negative weights; None means unit weights.
 
-    **rows : ndarray of shape (n_samples, ...) or None
-        Further row-aligned arrays, read back as attributes (``data.n_trials``).
-        None stands for "not given" and slices to None.
+    per_row : RowFields or None, default=None
+        The family's per-row fields (``data.per_row.n_trials``).
+
+    first_row : int, default=0
+        Index of the first row in the whole data set (messages name rows as
+        the user counts them).
     """
 
-    def __init__(self, X, sample_weight=None, **rows):
-        self.X = X
-        self.first_row = 0  # index of the first row in the whole data set
-        self.sample_weight = sample_weight
-        self._rows = rows
-        for name, values in rows.items():
-            if values is not None and len(values) != len(X):
-                raise ValueError(
-                    f"{name} has {len(values)} rows, but X has {len(X)} rows."
-                )
+    is_distributed = False
 
-    def __getattr__(self, name):
-        rows = self.__dict__.get("_rows", {})
-        if name in rows:
-            return rows[name]
-        raise AttributeError(name)
+    def __init__(self, X, sample_weight=None, per_row=None, first_row=0):
+        self.X = X
+        self.sample_weight = sample_weight
+        self.per_row = per_row
+        self.first_row = first_row
+        if per_row is not None:
+            per_row.check_rows(len(X))
 
     @property
     def n_samples(self):
@@ -62,24 +89,23 @@ class RowData:
 
     def __getitem__(self, rows):
         """The rows selected by a slice or an index array, as a new RowData."""
+        first_row = self.first_row + (rows.start or 0) if isinstance(rows, slice) else 0
         return RowData(
             self.X[rows],
             _take(self.sample_weight, rows),
-            **{name: _take(values, rows) for name, values in self._rows.items()},
+            None if self.per_row is None else self.per_row.take(rows),
+            first_row,
         )
-
-    def with_rows(self, **rows):
-        """A copy with row-aligned arrays added or replaced."""
-        return self._copy(self.sample_weight, {**self._rows, **rows})
 
     def with_sample_weight(self, sample_weight):
         """A copy with other sample weights."""
-        return self._copy(sample_weight, self._rows)
+        return RowData(self.X, sample_weight, self.per_row, self.first_row)
 
-    def _copy(self, sample_weight, rows):
-        copy = RowData(self.X, sample_weight, **rows)
-        copy.first_row = self.first_row
-        return copy
+    def with_fields(self, **values):
+        """A copy with per-row fields replaced (names checked by the class)."""
+        return RowData(
+            self.X, self.sample_weight, replace(self.per_row, **values), self.first_row
+        )
 
     def weight_total(self):
         """Sum of the sample weights (the number of rows when unweighted)."""
@@ -99,9 +125,22 @@ class RowData:
             yield self
             return
         for start in range(0, self.n_samples, block_size):
-            block = self[start : start + block_size]
-            block.first_row = self.first_row + start
-            yield block
+            yield self[start : start + block_size]
+
+    def reduce(self, function, block_size):
+        """``sum(function(block) for block in blocks)``, BLAS on one thread."""
+        with single_blas_thread():
+            return sum(function(block) for block in self.blocks(block_size))
+
+    def map(self, function, block_size, row_shape=(), dtype=None):
+        """``function(block)`` of every block, concatenated along the rows.
+
+        ``row_shape`` and ``dtype`` describe one row of the result (what a
+        lazy implementation must know in advance); unused here.
+        """
+        with single_blas_thread():
+            parts = [function(block) for block in self.blocks(block_size)]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
 
 
 def _take(values, rows):
@@ -116,9 +155,3 @@ def block_size(n_samples, row_bytes):
     :func:`sklearn.config_context`).
     """
     return get_chunk_n_rows(row_bytes=row_bytes, max_n_rows=max(n_samples, 1))
-
-
-def concatenate_rows(parts):
-    """Concatenate per-block results along the rows."""
-    parts = list(parts)
-    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)

@@ -18,8 +18,6 @@ import dask.array as da
 import numpy as np
 from sklearn.utils.validation import validate_data
 
-from . import _em
-
 
 class DistributedRows:
     """Row blocks of a dask array, validated and held by the workers.
@@ -65,6 +63,34 @@ class DistributedRows:
     def n_weighted_rows(self):
         return int(sum(self._per_block("n_weighted_rows")))
 
+    def reduce(self, function, block_size):
+        """``function`` reduced over every block where it lives, tree-summed.
+
+        ``function`` (the family and parameters of a pass) enters the graph
+        once, not once per block.
+        """
+        function = dask.delayed(function, pure=True)
+        parts = [
+            dask.delayed(_reduce_block)(block, function, block_size)
+            for block in self.blocks
+        ]
+        return _tree_sum(parts).compute()
+
+    def map(self, function, block_size, row_shape=(), dtype=None):
+        """A lazy dask array of ``function`` of every block, row-aligned."""
+        function = dask.delayed(function, pure=True)
+        return da.concatenate(
+            [
+                da.from_delayed(
+                    dask.delayed(_map_block)(block, function, block_size),
+                    shape=(n_rows, *row_shape),
+                    dtype=dtype,
+                )
+                for block, n_rows in zip(self.blocks, self.X.chunks[0], strict=True)
+            ],
+            axis=0,
+        )
+
     def _per_block(self, method):
         """A method of every validated block, computed where the block is."""
         if self.sample_weight is None:  # no need to touch the blocks
@@ -106,7 +132,8 @@ def distributed_rows(model, X, reset, sample_weight, metadata):
     metadata = {name: _aligned(values, X, name) for name, values in metadata.items()}
     if reset:
         validate_data(model, X, skip_check_array=True, reset=True)
-        model._learn_from_data(
+        model._family.feature_names = getattr(model, "feature_names_in_", None)
+        model._family.learn(
             X, **{name: v for name, v in metadata.items() if v is not None}
         )
     state = dask.delayed(copy.deepcopy(model), pure=True)
@@ -167,37 +194,14 @@ def _metadata_blocks(metadata, n_blocks):
 
 
 # ----------------------------------------------------------------------
-# Passes
+# The two operations over blocks (as RowData's)
 # ----------------------------------------------------------------------
-def distributed_expectation_pass(model, data, with_stats=True):
-    """One E-step over every block, added up in a tree reduction."""
-    state = dask.delayed(copy.deepcopy(model), pure=True)
-    parts = [
-        dask.delayed(_em.expectation_pass)(state, block, with_stats)
-        for block in data.blocks
-    ]
-    return _tree_sum(parts).compute()
+def _reduce_block(block, function, block_size):
+    return block.reduce(function, block_size)
 
 
-def distributed_map_blocks(function, model, data):
-    """A lazy dask array of ``function(model, block)``, aligned with the blocks."""
-    state = dask.delayed(copy.deepcopy(model), pure=True)
-    n_components = model.n_components
-    shape_of = {
-        _em.block_labels: ((), np.intp),
-        _em.block_log_likelihoods: ((), np.float64),
-        _em.block_responsibilities: ((n_components,), np.float64),
-    }
-    suffix, dtype = shape_of[function]
-    arrays = [
-        da.from_delayed(
-            dask.delayed(_em.map_blocks)(function, state, block),
-            shape=(n_rows, *suffix),
-            dtype=dtype,
-        )
-        for block, n_rows in zip(data.blocks, data.X.chunks[0], strict=True)
-    ]
-    return da.concatenate(arrays, axis=0)
+def _map_block(block, function, block_size):
+    return block.map(function, block_size)
 
 
 def _tree_sum(parts):

@@ -12,24 +12,33 @@ libraries.
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 
-from ._em import accumulate_blocks
-from ._search import HIERARCHICAL, SEARCH_STRATEGIES, hierarchical_start_labels
+from ._em import accumulate_responsibilities
+from ._hierarchical import hierarchical_start_labels
 
 #: scikit-learn's four strategies, which keep its random-state consumption.
 SKLEARN_STRATEGIES = ("kmeans", "k-means++", "random", "random_from_data")
 
-#: Every value of ``init_params``; the last ones are in :mod:`skem._search`.
+#: The row-order-free start of :mod:`skem._hierarchical`.
+HIERARCHICAL = "hierarchical"
+
+#: The search that ends with split-and-merge moves.
+SPLIT_MERGE = "emem-split-merge"
+
+#: Strategies that search among many short runs (:mod:`skem._search`).
+SEARCH_STRATEGIES = ("emem", "emem-hierarchical", SPLIT_MERGE)
+
+#: Every value of ``init_params``.
 INIT_STRATEGIES = (*SKLEARN_STRATEGIES, HIERARCHICAL, *SEARCH_STRATEGIES)
 
 
-def initial_statistics(model, data, init_params, random_state):
+def initial_statistics(family, data, init_params, random_state):
     """Statistics of the initial responsibilities of ``data``.
 
     Parameters
     ----------
-    model : BaseMixtureEM
-        The family; gives the points to cluster (``_init_features``) and the
-        statistics (``_accumulate``).
+    family : Family
+        Gives the points to cluster (``init_points``) and the statistics
+        (``accumulate``).
 
     data : RowData
         The rows to initialise from (all training rows, or a subsample).
@@ -46,7 +55,7 @@ def initial_statistics(model, data, init_params, random_state):
     -------
     stats : SufficientStatistics
     """
-    n_components = model.n_components
+    n_components = family.n_components
     sample_weight = data.sample_weight
     if init_params == "random":
         dtype = data.X.dtype
@@ -59,19 +68,19 @@ def initial_statistics(model, data, init_params, random_state):
             resp /= resp.sum(axis=1, keepdims=True)
             return resp
 
-        return accumulate_blocks(model, data, random_resp)
+        return accumulate_responsibilities(family, data, random_resp)
 
     if init_params == HIERARCHICAL:
-        labels = hierarchical_start_labels(model, data, random_state)
-        return _label_statistics(model, data, labels)
-    features = model._init_features(data)
+        labels = hierarchical_start_labels(family, data, random_state)
+        return _label_statistics(family, data, labels)
+    features = family.init_points(data)
     if init_params == "kmeans":
         labels = (
             KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
             .fit(features, sample_weight=sample_weight)
             .labels_
         )
-        return _label_statistics(model, data, labels)
+        return _label_statistics(family, data, labels)
     if init_params == "k-means++":
         _, indices = kmeans_plusplus(
             features,
@@ -91,17 +100,14 @@ def initial_statistics(model, data, init_params, random_state):
             f"init_params must be one of {INIT_STRATEGIES}, got {init_params!r}."
         )
     # Every other row has zero responsibility: only the seeds contribute.
-    return accumulate_blocks(
-        model, data[np.asarray(indices)], lambda block: np.eye(n_components)
-    )
+    seeds = data[np.asarray(indices)]
+    return accumulate_responsibilities(family, seeds, np.eye(n_components))
 
 
-def _label_statistics(model, data, labels):
+def _label_statistics(family, data, labels):
     """Statistics of every row assigned wholly to the component it is labelled."""
-    n_components = model.n_components
-    data = data.with_rows(init_labels_=labels)
-    return accumulate_blocks(
-        model, data, lambda block: _one_hot(block.init_labels_, n_components)
+    return accumulate_responsibilities(
+        family, data, _one_hot(labels, family.n_components)
     )
 
 

@@ -4,22 +4,8 @@ EM climbs to the nearest local maximum, so the start decides the answer.
 Strategies on top of scikit-learn's four (see ``init_params``):
 
 ``'hierarchical'``
-    Ward's agglomerative clustering (the Gaussian model-based agglomeration
-    of R's ``mclust`` with spherical, equal-volume components), cut at
-    ``n_components`` clusters; its labels give the initial M-step. For
-    'full' and 'tied' Gaussian mixtures the points are first sphered (their
-    weighted covariance made the identity, as ``mclust`` transforms its data
-    before agglomerating), so that Ward's criterion measures distances as
-    those ellipsoidal components do. It is
-    deterministic and free of row order: the rows are first reduced to their
-    distinct points, in sorted order, each weighted by its summed sample
-    weight (so an integer weight and a repeated row are the same thing), and
-    ties in the agglomeration are broken in that order (scipy's compiled
-    Ward linkage when the weights are equal, :func:`ward_merges` otherwise).
-    Above :data:`HIERARCHICAL_MAX_POINTS` distinct points the agglomeration
-    runs on that many of them, drawn with probability proportional to their
-    weight (with ``random_state``, from the sorted points, so still free of
-    row order), and every row joins the cluster of the nearest centroid.
+    Ward's agglomeration (:mod:`skem._hierarchical`), a start of its own
+    and a candidate of two searches.
 
 ``'emem'`` and ``'emem-hierarchical'``
     The emEM search of Biernacki, Celeux and Govaert (2003): short EM runs
@@ -45,35 +31,21 @@ Strategies on top of scikit-learn's four (see ``init_params``):
     2000; :func:`split_and_merge`) while one ends higher.
 
 All short runs use the EM engine's :func:`skem._em.run_em`, with the
-estimator's stopping rule and acceleration.
+estimator's stopping rule and acceleration, and print nothing.
 """
 
 import numpy as np
-from scipy.cluster.hierarchy import linkage
 
-from ._em import run_em
-
-#: Strategies of this module that are plain starts (a labelling of rows).
-HIERARCHICAL = "hierarchical"
-
-#: The search that ends with split-and-merge moves.
-SPLIT_MERGE = "emem-split-merge"
-
-#: Strategies of this module that search among many short runs.
-SEARCH_STRATEGIES = ("emem", "emem-hierarchical", SPLIT_MERGE)
+from ._em import (
+    accumulate_responsibilities,
+    block_responsibilities,
+    map_rows,
+    run_em,
+)
+from ._init import HIERARCHICAL, SPLIT_MERGE, initial_statistics
 
 #: Searches with the hierarchical start among their candidates.
 WITH_HIERARCHICAL = ("emem-hierarchical", SPLIT_MERGE)
-
-#: Covariance types whose hierarchical start clusters sphered points: their
-#: components are ellipsoids, and on the benchmark's full and tied cases
-#: the sphered start reached the best known optimum more often (8 of 40
-#: against 5), on the diagonal and spherical ones less often (20 of 50
-#: against 25).
-SPHERED_COVARIANCES = ("full", "tied")
-
-#: Distinct points the agglomeration runs on at most.
-HIERARCHICAL_MAX_POINTS = 2000
 
 #: Number of varied starts of the emEM search (besides the hierarchical one).
 SEARCH_CANDIDATES = 24
@@ -105,216 +77,6 @@ SPLIT_MERGE_GAIN = 1e-9
 
 
 # ----------------------------------------------------------------------
-# The hierarchical start
-# ----------------------------------------------------------------------
-def hierarchical_start_labels(model, data, random_state):
-    """Labels of a Ward clustering of ``data``, the hierarchical start.
-
-    Parameters
-    ----------
-    model : BaseMixtureEM
-        The family (gives ``_init_features`` and ``_accumulate``).
-    data : RowData
-        The rows to initialise from.
-    random_state : numpy.random.RandomState
-        Used only when the points are subsampled.
-
-    Returns
-    -------
-    labels : ndarray of shape (n_samples,)
-    """
-    return hierarchical_labels(
-        np.asarray(model._init_features(data), dtype=np.float64),
-        data.sample_weight,
-        model.n_components,
-        random_state,
-        sphere=getattr(model, "covariance_type", None) in SPHERED_COVARIANCES,
-    )
-
-
-def hierarchical_labels(X, sample_weight, n_clusters, random_state, sphere=False):
-    """Ward clustering of the weighted rows of ``X``, free of row order.
-
-    With ``sphere``, on the points transformed to unit weighted covariance
-    (Ward's criterion in the Mahalanobis metric of the data).
-
-    Returns
-    -------
-    labels : ndarray of shape (n_samples,)
-        Cluster of every row, numbered in the sorted order of the distinct
-        points.
-    """
-    weights = np.ones(len(X)) if sample_weight is None else sample_weight
-    points, inverse = np.unique(X, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    point_weights = np.bincount(inverse, weights=weights, minlength=len(points))
-    used = np.flatnonzero(point_weights > 0)
-    if len(used) > HIERARCHICAL_MAX_POINTS:
-        used = np.sort(
-            random_state.choice(
-                used,
-                size=HIERARCHICAL_MAX_POINTS,
-                replace=False,
-                p=point_weights[used] / point_weights[used].sum(),
-            )
-        )
-    n_clusters = min(n_clusters, len(used))
-    if sphere:
-        points = _sphered(points, point_weights)
-    cluster_of_used = _ward_clusters(points[used], point_weights[used], n_clusters)
-    centroids = np.array(
-        [
-            np.average(
-                points[used][cluster_of_used == c],
-                axis=0,
-                weights=point_weights[used][cluster_of_used == c],
-            )
-            for c in range(n_clusters)
-        ]
-    )
-    cluster_of_point = _nearest(points, centroids)
-    cluster_of_point[used] = cluster_of_used
-    return cluster_of_point[inverse]
-
-
-def _sphered(points, weights):
-    """Points in coordinates where their weighted covariance is the identity.
-
-    Directions in which the points do not vary are dropped.
-    """
-    centre = np.average(points, axis=0, weights=weights)
-    centred = points - centre
-    covariance = (centred * weights[:, np.newaxis]).T @ centred / weights.sum()
-    values, vectors = np.linalg.eigh(covariance)
-    keep = values > 1e-12 * max(values.max(), np.finfo(float).tiny)
-    return centred @ (vectors[:, keep] / np.sqrt(values[keep]))
-
-
-def _ward_clusters(points, weights, n_clusters):
-    """Cluster of every point when Ward's hierarchy is cut at ``n_clusters``.
-
-    Clusters are numbered by their first point. With equal weights the
-    hierarchy is the one of scipy's compiled Ward linkage (ten times faster
-    than :func:`ward_merges` on 500 points; the same hierarchy unless merge
-    costs tie); only weighted points need :func:`ward_merges`.
-    """
-    if len(points) > 1 and np.all(weights == weights[0]):
-        return _cut_linkage(linkage(points, method="ward"), n_clusters)
-    return _cut(ward_merges(points, weights), len(points), n_clusters)
-
-
-def _cut_linkage(Z, n_clusters):
-    """Clusters of scipy's linkage matrix ``Z`` after its cheapest merges.
-
-    Row ``i`` of ``Z`` (sorted by cost) merges clusters ``Z[i, 0]`` and
-    ``Z[i, 1]`` into cluster ``n + i``; walking the applied merges backwards
-    hands every cluster's final label down to its two parts. (scipy's
-    ``cut_tree`` does the same, ten times slower.)
-    """
-    n_points = len(Z) + 1
-    n_merges = n_points - n_clusters
-    label = np.arange(2 * n_points - 1)
-    children = Z[:n_merges, :2].astype(np.intp)
-    for i in range(n_merges - 1, -1, -1):
-        label[children[i]] = label[n_points + i]
-    _, first, labels = np.unique(
-        label[:n_points], return_index=True, return_inverse=True
-    )
-    # Numbered by their first point, as _cut numbers them.
-    rank = np.empty(len(first), dtype=np.intp)
-    rank[np.argsort(first)] = np.arange(len(first))
-    return rank[labels.reshape(-1)]
-
-
-def ward_merges(points, weights):
-    """The merges of Ward's agglomeration of weighted points.
-
-    The nearest-neighbour chain algorithm (Murtagh 1983), which Ward's
-    criterion (reducible) allows: O(m^2) time, O(m) memory, one vectorized
-    distance row per step. The merge cost of clusters ``a`` and ``b`` is
-    ``w_a w_b / (w_a + w_b) |c_a - c_b|^2``. Ties go to the lowest index.
-
-    Returns
-    -------
-    merges : list of (float, int, int)
-        ``(cost, a, b)`` in the order they were found; the merged cluster
-        keeps the index ``a < b``.
-    """
-    centres = np.array(points, dtype=np.float64)
-    weights = np.array(weights, dtype=np.float64)
-    active = np.ones(len(points), dtype=bool)
-    merges = []
-    chain = []
-    for _ in range(len(points) - 1):
-        if not chain:
-            chain.append(int(np.flatnonzero(active)[0]))
-        while True:
-            a = chain[-1]
-            costs = _ward_costs(centres, weights, a)
-            costs[~active] = np.inf
-            costs[a] = np.inf
-            b = int(np.argmin(costs))
-            # Prefer the chain's previous element on a tie: the chain stops.
-            if len(chain) > 1 and costs[chain[-2]] <= costs[b]:
-                b = chain[-2]
-            if len(chain) > 1 and b == chain[-2]:
-                break
-            chain.append(b)
-        chain.pop()
-        chain.pop()
-        low, high = min(a, b), max(a, b)
-        merges.append((float(costs[b]), low, high))
-        total = weights[low] + weights[high]
-        centres[low] = (
-            weights[low] * centres[low] + weights[high] * centres[high]
-        ) / total
-        weights[low] = total
-        active[high] = False
-    return merges
-
-
-def _ward_costs(centres, weights, a):
-    squared = np.square(centres - centres[a]).sum(axis=1)
-    return weights * weights[a] / (weights + weights[a]) * squared
-
-
-def _cut(merges, n_points, n_clusters):
-    """Cluster of every point when the hierarchy is cut at ``n_clusters``.
-
-    The cheapest ``n_points - n_clusters`` merges are applied (a stable sort
-    keeps the order in which tied merges were found, which respects their
-    dependencies); clusters are numbered by their first point.
-    """
-    parent = np.arange(n_points)
-
-    def root(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    order = sorted(range(len(merges)), key=lambda i: merges[i][0])
-    for i in order[: n_points - n_clusters]:
-        _, a, b = merges[i]
-        ra, rb = root(a), root(b)
-        parent[max(ra, rb)] = min(ra, rb)
-    roots = np.array([root(i) for i in range(n_points)])
-    _, labels = np.unique(roots, return_inverse=True)
-    return labels.reshape(-1)
-
-
-def _nearest(points, centroids):
-    # Written out rather than sklearn's pairwise_distances_argmin, which
-    # refuses the zero-width points that sphering a single point leaves.
-    squared = (
-        np.square(points).sum(axis=1)[:, np.newaxis]
-        - 2.0 * points @ centroids.T
-        + np.square(centroids).sum(axis=1)
-    )
-    return np.argmin(squared, axis=1)
-
-
-# ----------------------------------------------------------------------
 # The emEM search
 # ----------------------------------------------------------------------
 def independent_stream(random_state):
@@ -328,8 +90,41 @@ def independent_stream(random_state):
     return np.random.RandomState(seed)
 
 
-def search_start(model, data, init_rows, random_state):
-    """Set ``model`` to the winner of many short EM runs (emEM).
+class Search:
+    """What every run of a search shares.
+
+    Parameters
+    ----------
+    family : Family
+    data : RowData
+        The training rows the runs use.
+    settings : Settings
+        The estimator's stopping rule and acceleration; the runs are quiet.
+    start : callable
+        ``start(stats)`` gives the :class:`~skem._em.Parameters` of an
+        initialization from its statistics (the user's ``*_init`` applied).
+    """
+
+    def __init__(self, family, data, settings, start):
+        self.family = family
+        self.data = data
+        self.settings = settings.quiet()
+        self.start = start
+
+    def run(self, params, max_iter=None):
+        settings = self.settings.quiet(max_iter)
+        return run_em(self.family, self.data, params, settings)
+
+    def key(self, run):
+        """How runs rank: non-degenerate ones first, then by log-likelihood."""
+        degenerate = self.family.degenerate(
+            run.params.weights, run.params.components, run.nk
+        )
+        return (not degenerate, run.lower_bound)
+
+
+def search_start(search, strategy, init_rows, random_state):
+    """The winner of many short EM runs (emEM), as Parameters.
 
     Every candidate start runs :data:`SHORT_RUN_ITER` EM steps; then, round
     after round, the better half (non-degenerate runs first, then by
@@ -339,60 +134,44 @@ def search_start(model, data, init_rows, random_state):
 
     Parameters
     ----------
-    model : BaseMixtureEM
-        The estimator; its parameters are overwritten.
-    data : RowData
-        The training rows the short runs use.
+    search : Search
+    strategy : {'emem', 'emem-hierarchical', 'emem-split-merge'}
     init_rows : callable
         ``init_rows(random_state)`` gives the rows the starts are drawn on
         (all of ``data``, or a subsample).
     random_state : numpy.random.RandomState
         Source of the candidates' randomness.
     """
-    from ._init import initial_statistics
-
     n_candidates = (
-        SPLIT_MERGE_CANDIDATES
-        if model.init_params == SPLIT_MERGE
-        else SEARCH_CANDIDATES
+        SPLIT_MERGE_CANDIDATES if strategy == SPLIT_MERGE else SEARCH_CANDIDATES
     )
     strategies = [
         CANDIDATE_STRATEGIES[i % len(CANDIDATE_STRATEGIES)] for i in range(n_candidates)
     ]
-    if model.init_params in WITH_HIERARCHICAL:
+    if strategy in WITH_HIERARCHICAL:
         strategies.insert(0, HIERARCHICAL)
-    survivors = []
-    for strategy in strategies:
-        model._initialize(
-            initial_statistics(model, init_rows(random_state), strategy, random_state)
+    survivors = [
+        search.start(
+            initial_statistics(
+                search.family, init_rows(random_state), candidate, random_state
+            )
         )
-        survivors.append(model._get_parameters())
-    # The short runs are part of the initialization: no per-iteration output.
-    verbose, model.verbose = model.verbose, 0
-    try:
-        model._set_parameters(_successive_halving(model, data, survivors))
-        if model.init_params == SPLIT_MERGE:
-            split_and_merge(model, data, init_rows(random_state))
-    finally:
-        model.verbose = verbose
+        for candidate in strategies
+    ]
+    params = _successive_halving(search, survivors)
+    if strategy == SPLIT_MERGE:
+        params = split_and_merge(search, params, init_rows(random_state))
+    return params
 
 
-def _successive_halving(model, data, survivors):
+def _successive_halving(search, survivors):
     """Parameters of the last survivor of rounds of short runs."""
     n_steps = SHORT_RUN_ITER
     while True:
         ranked = []
         for params in survivors:
-            model._set_parameters(params)
-            run = run_em(
-                model,
-                data,
-                n_steps,
-                model.tol,
-                model.stopping_rule,
-                model.acceleration,
-            )
-            ranked.append((_run_key(model, run), -len(ranked), run.params))
+            run = search.run(params, n_steps)
+            ranked.append((search.key(run), -len(ranked), run.params))
         ranked.sort(key=lambda item: item[:2], reverse=True)
         if len(ranked) == 1:
             break
@@ -406,8 +185,8 @@ def _successive_halving(model, data, survivors):
 # ----------------------------------------------------------------------
 # Split-and-merge moves
 # ----------------------------------------------------------------------
-def split_and_merge(model, data, rows):
-    """Run ``model`` to convergence, then escape its optimum by moves.
+def split_and_merge(search, params, rows):
+    """Run ``search.start`` to convergence, then escape its optimum by moves.
 
     The split-and-merge EM of Ueda, Nakano, Ghahramani and Hinton (2000): a
     local optimum often spends two components on one group of points and one
@@ -428,58 +207,46 @@ def split_and_merge(model, data, rows):
 
     Parameters
     ----------
-    model : BaseMixtureEM
-        The estimator, at its starting parameters; left at the best optimum.
-    data : RowData
-        The training rows of every EM run.
+    search : Search
+        The family, training rows and settings of every EM run.
+    params : Parameters
+        The starting point.
     rows : RowData
         The rows the moves are built on (all of ``data`` or a subsample).
+
+    Returns
+    -------
+    params : Parameters
+        The best optimum.
     """
-    best_key, best = _converge(model, data)
+    run = search.run(params)
+    best_key, best = search.key(run), run.params
     for _ in range(SPLIT_MERGE_ROUNDS):
-        candidates = []
-        for stats in _moves(model, rows, best):
-            model._initialize(stats)
-            candidates.append(model._get_parameters())
+        candidates = [search.start(stats) for stats in _moves(search, rows, best)]
         if not candidates:
             break
-        model._set_parameters(_successive_halving(model, data, candidates))
-        key, params = _converge(model, data)
+        run = search.run(_successive_halving(search, candidates))
+        key = search.key(run)
         sound, log_likelihood = best_key
         if key <= (sound, log_likelihood + SPLIT_MERGE_GAIN * abs(log_likelihood)):
             break
-        best_key, best = key, params
-    model._set_parameters(best)
+        best_key, best = key, run.params
+    return best
 
 
-def _converge(model, data):
-    """Run EM to convergence; its :func:`_run_key` and parameters."""
-    run = run_em(
-        model, data, model.max_iter, model.tol, model.stopping_rule, model.acceleration
-    )
-    return _run_key(model, run), run.params
-
-
-def _run_key(model, run):
-    """How runs rank: non-degenerate ones first, then by log-likelihood."""
-    return (not model._degenerate_components(run.nk), run.lower_bound)
-
-
-def _moves(model, rows, params):
+def _moves(search, rows, params):
     """Statistics of the candidate moves from ``params``, most promising first.
 
     Merge ``(i, j)``: one component takes the summed responsibilities of both.
     Split ``l``: its responsibilities are divided between two components by
     the side of its weighted mean each row lies on, along the principal axis
-    of its rows (in the points the starts cluster, ``_init_features``).
+    of its rows (in the points the starts cluster, ``init_points``).
     """
-    from ._em import accumulate_blocks, block_responsibilities, map_blocks
-
-    n_components = model.n_components
+    family = search.family
+    n_components = family.n_components
     if n_components < 3:
         return
-    model._set_parameters(params)
-    resp = np.asarray(map_blocks(block_responsibilities, model, rows))
+    resp = np.asarray(map_rows(block_responsibilities, family, params, rows))
     weighted = (
         resp
         if rows.sample_weight is None
@@ -491,7 +258,7 @@ def _moves(model, rows, params):
         for i in range(n_components)
         for j in range(i + 1, n_components)
     )[:SPLIT_MERGE_PAIRS]
-    points = np.asarray(model._init_features(rows), dtype=np.float64)
+    points = np.asarray(family.init_points(rows), dtype=np.float64)
     for _, i, j in pairs:
         for split in range(n_components):
             if split in (i, j):
@@ -503,11 +270,7 @@ def _moves(model, rows, params):
             moved[:, i] += moved[:, j]
             moved[:, j] = resp[:, split] * side
             moved[:, split] = resp[:, split] * ~side
-            yield accumulate_blocks(
-                model,
-                rows.with_rows(split_merge_resp_=moved),
-                lambda block: block.split_merge_resp_,
-            )
+            yield accumulate_responsibilities(family, rows, moved)
 
 
 def _principal_side(points, weights):
@@ -519,7 +282,7 @@ def _principal_side(points, weights):
     if not total > 0:
         return None
     # The points have no missing entries: init rows are filled
-    # (``_initialization_rows``, ``_init_features``).
+    # (the estimator's initialization rows, ``init_points``).
     offsets = points - weights @ points / total
     scatter = (offsets * weights[:, np.newaxis]).T @ offsets
     values, vectors = np.linalg.eigh(scatter)

@@ -148,7 +148,7 @@ class InformationCriterionScorer:
             model (as ``mclust``'s NA).
         """
         estimator, X = _final_estimator_and_data(estimator, X)
-        reasons = getattr(estimator, "_degenerate_reasons", None)
+        reasons = getattr(estimator, "degenerate_components_", None)
         if reasons:
             warn_at_caller(
                 f"{type(estimator).__name__} is degenerate and is scored NaN: "
@@ -534,7 +534,7 @@ def _fit_and_measure(estimator, X, sample_weight, fit_params, on_error):
     weights = np.ones_like(log_prob) if sample_weight is None else sample_weight
     resolution = _log_likelihood_resolution(final, weights.sum())
     log_likelihood = float(weights @ log_prob)
-    reasons = getattr(final, "_degenerate_reasons", None)
+    reasons = getattr(final, "degenerate_components_", None)
     if reasons:
         warnings.warn(
             f"{estimator!r} is degenerate and is scored NaN (mclust's NA): "

@@ -1,8 +1,8 @@
-"""A Poisson mixture written on the engine's hooks, for the engine's tests.
+"""A Poisson mixture written on the family interface, for the engine's tests.
 
 If a family this small can fit, score, sample, learn online and pass
-scikit-learn's checks, the hooks carry a new row-independent family in one file
-with no second EM loop.
+scikit-learn's checks, the interface carries a new row-independent family in
+one file with no second EM loop. ``docs/engine.rst`` shows it.
 """
 
 from dataclasses import dataclass
@@ -11,8 +11,9 @@ import numpy as np
 from scipy.special import gammaln
 from sklearn.utils.validation import check_non_negative, validate_data
 
-from skem._base import BaseMixtureEM, SufficientStatistics
+from skem._base import BaseMixtureEM
 from skem._blocks import RowData
+from skem._family import Family, SufficientStatistics
 
 
 @dataclass(frozen=True)
@@ -21,10 +22,54 @@ class PoissonStats(SufficientStatistics):
     sums: np.ndarray
 
 
-class PoissonMixture(BaseMixtureEM):
-    """Independent Poisson features given the component (test family)."""
+class PoissonFamily(Family):
+    """Independent Poisson features given the component."""
 
-    _parameter_names = ("rates_",)
+    parameter_names = ("rates_",)
+
+    def __init__(self, n_components, rates_init=None):
+        super().__init__(n_components)
+        self.rates_init = rates_init
+        self.complete_init = rates_init is not None
+
+    def validate(self, estimator, X, *, reset):
+        X = validate_data(estimator, X, dtype=np.float64, reset=reset)
+        check_non_negative(X, "PoissonMixture")
+        return RowData(X)
+
+    def log_prob(self, params, block):
+        X, rates = block.X, params["rates_"]
+        log_prob = X @ np.log(rates).T - rates.sum(axis=1)
+        return log_prob - gammaln(X + 1).sum(axis=1)[:, None], None
+
+    def accumulate(self, params, block, resp, workspace=None):
+        return PoissonStats(nk=resp.sum(axis=0), sums=resp.T @ block.X)
+
+    def m_step(self, stats):
+        nk = stats.nk + 10 * np.finfo(float).eps
+        return {"rates_": np.maximum(stats.sums / nk[:, None], 1e-10)}
+
+    def initial_parameters(self, stats):
+        if self.rates_init is None:
+            return self.m_step(stats)
+        return {"rates_": np.array(self.rates_init, dtype=np.float64)}
+
+    def n_parameters(self, params):
+        return params["rates_"].size
+
+    def unconstrained(self, params):
+        return [np.log(params["rates_"])]
+
+    def constrained(self, arrays):
+        return {"rates_": np.exp(arrays[0])}
+
+    def sample(self, params, n_per_component, random_state):
+        rates = np.repeat(params["rates_"], n_per_component, axis=0)
+        return random_state.poisson(rates).astype(float)
+
+
+class PoissonMixture(BaseMixtureEM):
+    """Independent Poisson features given the component (test estimator)."""
 
     def __init__(
         self,
@@ -70,42 +115,5 @@ class PoissonMixture(BaseMixtureEM):
         tags.input_tags.positive_only = True
         return tags
 
-    def _validate_rows(self, X, *, reset):
-        X = validate_data(self, X, dtype=np.float64, reset=reset)
-        check_non_negative(X, "PoissonMixture")
-        return RowData(X)
-
-    def _check_initial_parameters(self, n_features):
-        pass
-
-    def _has_complete_init(self):
-        return self.weights_init is not None and self.rates_init is not None
-
-    def _apply_initial_parameters(self):
-        if self.rates_init is not None:
-            self.rates_ = np.array(self.rates_init, dtype=np.float64)
-
-    def _unconstrained_parameters(self):
-        return [np.log(self.rates_)]
-
-    def _set_unconstrained_parameters(self, arrays):
-        self.rates_ = np.exp(arrays[0])
-
-    def _estimate_log_prob(self, block):
-        X = block.X
-        return (
-            X @ np.log(self.rates_).T
-            - self.rates_.sum(axis=1)
-            - gammaln(X + 1).sum(axis=1)[:, None]
-        )
-
-    def _accumulate(self, block, resp):
-        return PoissonStats(nk=resp.sum(axis=0), sums=resp.T @ block.X)
-
-    def _m_step(self, stats):
-        nk = stats.nk + 10 * np.finfo(float).eps
-        self.rates_ = np.maximum(stats.sums / nk[:, None], 1e-10)
-
-    def _sample_components(self, n_samples_comp, random_state):
-        rates = np.repeat(self.rates_, n_samples_comp, axis=0)
-        return random_state.poisson(rates).astype(float)
+    def _make_family(self):
+        return PoissonFamily(self.n_components, self.rates_init)

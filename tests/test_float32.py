@@ -14,8 +14,8 @@ from scipy.stats import multivariate_normal
 from sklearn.mixture import GaussianMixture
 
 from skem import BinomialMixture, GaussianMixtureEM
-from skem._gaussian import (
-    _compute_precision_cholesky,
+from skem._gaussian.covariances import _compute_precision_cholesky
+from skem._gaussian.kernels import (
     _estimate_gaussian_log_prob,
     _estimate_gaussian_statistics,
     _pooled_full_statistics,

@@ -11,16 +11,18 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 
 from skem import GaussianMixtureEM
-from skem._gaussian import (
-    GaussianStats,
+from skem._gaussian.covariances import (
     _compute_precision_cholesky,
     _covariances_from_cholesky,
     _estimate_gaussian_covariances,
-    _estimate_gaussian_log_prob,
-    _estimate_gaussian_statistics,
     _precision_cholesky_from_precisions,
     _precisions_from_cholesky,
 )
+from skem._gaussian.kernels import (
+    _estimate_gaussian_log_prob,
+    _estimate_gaussian_statistics,
+)
+from skem._gaussian.statistics import GaussianStats
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 PARITY_SHAPES = [(200, 2, 3), (500, 5, 4), (50, 1, 2)]

@@ -12,14 +12,13 @@ import pytest
 from scipy.stats import multivariate_normal
 
 from skem import _gaussian
-from skem._gaussian import (
+from skem._gaussian.covariances import _compute_precision_cholesky, _log_det_cholesky
+from skem._gaussian.kernels import (
     DiagonalDesign,
-    _compute_precision_cholesky,
     _diagonal_precisions,
     _estimate_gaussian_log_prob,
     _estimate_gaussian_statistics,
     _exact_diagonal_log_prob,
-    _log_det_cholesky,
 )
 
 POOLED_TYPES = ("diag", "spherical", "tied")
@@ -182,14 +181,14 @@ def test_log_prob_is_components_first(covariance_type):
 
 
 def _tied_total(stats):
-    from skem._gaussian import _estimate_gaussian_covariances
+    from skem._gaussian.covariances import _estimate_gaussian_covariances
 
     return _estimate_gaussian_covariances(stats, 0.0, "tied")
 
 
 @pytest.mark.parametrize("offset", [0.0, 1e8])
 def test_pooled_tied_statistics_match_per_component(offset):
-    from skem._gaussian import CentredRows, _pooled_tied_statistics
+    from skem._gaussian.kernels import CentredRows, _pooled_tied_statistics
 
     rng = np.random.RandomState(7)
     X = offset + rng.normal(scale=2, size=(300, 3)) @ rng.normal(size=(3, 3))
@@ -209,7 +208,7 @@ def test_pooled_tied_statistics_match_per_component(offset):
 
 
 def test_pooled_tied_statistics_fall_back_when_cancellation_is_large(monkeypatch):
-    from skem._gaussian import _pooled_tied_statistics
+    from skem._gaussian.kernels import _pooled_tied_statistics
 
     rng = np.random.RandomState(8)
     X = np.vstack(
@@ -228,7 +227,7 @@ def test_pooled_tied_statistics_fall_back_when_cancellation_is_large(monkeypatch
 @pytest.mark.parametrize("offset", [0.0, 1e8])
 @pytest.mark.parametrize("n_features", [1, 3, 40])
 def test_pooled_full_statistics_match_two_pass(n_features, offset, monkeypatch):
-    from skem._gaussian import _pooled_full_statistics
+    from skem._gaussian.kernels import _pooled_full_statistics
 
     # small chunks of products, so that several are summed
     monkeypatch.setattr(_gaussian, "_PRODUCTS_BYTES", 8 * 300)
@@ -251,7 +250,7 @@ def test_pooled_full_statistics_match_two_pass(n_features, offset, monkeypatch):
 
 
 def test_pooled_full_statistics_fall_back_for_a_tight_far_component(monkeypatch):
-    from skem._gaussian import _pooled_full_statistics
+    from skem._gaussian.kernels import _pooled_full_statistics
 
     rng = np.random.RandomState(10)
     tight = 1e3 + 1e-3 * rng.normal(size=(100, 2))
@@ -268,7 +267,7 @@ def test_pooled_full_statistics_fall_back_for_a_tight_far_component(monkeypatch)
 
 
 def test_pooled_tied_statistics_merge_component_by_component_on_one_centre():
-    from skem._gaussian import CentredRows, _pooled_tied_statistics
+    from skem._gaussian.kernels import CentredRows, _pooled_tied_statistics
 
     rng = np.random.RandomState(11)
     X = 1e3 + rng.normal(size=(400, 3))

@@ -22,11 +22,8 @@ from sklearn.mixture import GaussianMixture
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skem import BinomialMixture, GaussianMixtureEM
-from skem._gaussian import (
-    _conditional_factors,
-    _group_by_missingness,
-    observed_feature_means,
-)
+from skem._gaussian.missing import _conditional_factors, _group_by_missingness
+from skem._validation import observed_feature_means
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"

@@ -18,7 +18,7 @@ from skem._degeneracy import (
     binomial_degeneracy,
     gaussian_degeneracy,
 )
-from skem._search import hierarchical_labels
+from skem._hierarchical import hierarchical_labels
 from skem.model_selection import criteria_grid, neg_bic_scorer
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
