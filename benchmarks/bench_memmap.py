@@ -28,6 +28,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skem import GaussianMixtureEM
 from skem._blocks import RowData
+from skem._em import rows_per_block
 
 
 def status_bytes(field):
@@ -117,7 +118,6 @@ def main(argv=None):
             random_state=0,
         )
         with sklearn.config_context(working_memory=args.working_memory):
-            rows = model._block_size(RowData(X))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 # The initialization alone, without a cap: it runs k-means on
@@ -126,6 +126,8 @@ def main(argv=None):
                 init_start = time.perf_counter()
                 model.set_params(max_iter=0).fit(X)
                 init_time = time.perf_counter() - init_start
+                # The block size of the passes, of the family the fit built.
+                rows = rows_per_block(model._family, RowData(X))
                 limit = None
                 if not args.no_limit:
                     # RLIMIT_DATA caps the data segment (VmData): private

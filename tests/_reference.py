@@ -6,6 +6,9 @@ directly with :func:`scipy.optimize.minimize`, over the logits of the success
 probabilities and unconstrained softmax scores of the weights, from many
 random starts, then polished with a trust-region Newton method. Nothing here
 shares code with skem.
+
+Also :func:`fitted_parameters`, the fitted arrays of an estimator read through
+its public attributes, which several test modules compare.
 """
 
 import numpy as np
@@ -19,6 +22,21 @@ __all__ = ["binomial_mixture_loglik", "binomial_mixture_max_loglik"]
 # that every probability stays strictly inside (0, 1).
 _LOGIT_BOUND = 30.0
 _SCORE_BOUND = 40.0
+
+
+def fitted_parameters(model):
+    """Copies of the fitted arrays (weights, component parameters, derived ones).
+
+    The public ndarray attributes whose names end with an underscore: the
+    estimator's fitted state as a user sees it, with no private hook.
+    """
+    return {
+        name: np.copy(value)
+        for name, value in vars(model).items()
+        if name.endswith("_")
+        and not name.startswith("_")
+        and isinstance(value, np.ndarray)
+    }
 
 
 def _as_columns(counts, n_trials, freq):

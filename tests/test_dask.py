@@ -17,6 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skem import BinomialMixture, GaussianMixtureEM
 from tests._dask_helpers import unconcatenable
+from tests._reference import fitted_parameters
 
 ROOT = str(Path(__file__).resolve().parents[1])
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
@@ -81,7 +82,7 @@ def fit_quietly(model, X, **fit_params):
 
 
 def assert_same_fit(distributed_model, local_model, rtol=1e-10):
-    for name, value in local_model._get_parameters().items():
+    for name, value in fitted_parameters(local_model).items():
         scale = np.abs(value).max()
         got = getattr(distributed_model, name)
         assert_allclose(got, value, rtol=rtol, atol=rtol * scale, err_msg=name)

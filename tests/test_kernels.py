@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
 
-from skem import _gaussian
 from skem._gaussian.covariances import _compute_precision_cholesky, _log_det_cholesky
 from skem._gaussian.kernels import (
     DiagonalDesign,
@@ -72,7 +71,7 @@ def test_pooled_log_prob_matches_scipy(covariance_type, offset):
 
 
 @pytest.mark.parametrize("covariance_type", POOLED_TYPES)
-def test_far_component_takes_the_exact_path(covariance_type, monkeypatch):
+def test_far_component_takes_the_exact_path(covariance_type):
     # Component 0 is 1e7 of its standard deviations from the others: the
     # one-product formula would lose ~1e14 * eps in its log-densities.
     rng = np.random.RandomState(1)
@@ -90,8 +89,9 @@ def test_far_component_takes_the_exact_path(covariance_type, monkeypatch):
     )
     np.testing.assert_allclose(log_prob, expected, rtol=1e-10)
     # ... which the one-product formula alone would not be.
-    monkeypatch.setattr(_gaussian, "_POOLED_MAX_SPREADS", np.inf)
-    lossy = _estimate_gaussian_log_prob(X, means, chol, covariance_type)
+    lossy = _estimate_gaussian_log_prob(
+        X, means, chol, covariance_type, max_spreads=np.inf
+    )
     error = np.abs(lossy - expected)[np.arange(150), own].max()
     assert error > 1e-6
 
@@ -131,7 +131,7 @@ def test_pooled_statistics_match_two_pass(covariance_type, offset):
     np.testing.assert_allclose(stats.scatter, scatter, rtol=1e-9)
 
 
-def test_pooled_statistics_fall_back_for_a_tight_far_component(monkeypatch):
+def test_pooled_statistics_fall_back_for_a_tight_far_component():
     # Component 0 is a tight cluster 1e6 of its spreads from the data's mean.
     rng = np.random.RandomState(4)
     tight = 1e3 + 1e-3 * rng.normal(size=(100, 2))
@@ -145,8 +145,7 @@ def test_pooled_statistics_fall_back_for_a_tight_far_component(monkeypatch):
     # (to rounding of the data's scale, 1e3 * eps)
     np.testing.assert_allclose(stats.means, means, rtol=1e-13, atol=1e-12)
     np.testing.assert_allclose(stats.scatter, scatter, rtol=1e-10)
-    monkeypatch.setattr(_gaussian, "_POOLED_MAX_SPREADS", np.inf)
-    lossy = _estimate_gaussian_statistics(X, resp, "diag")
+    lossy = _estimate_gaussian_statistics(X, resp, "diag", max_spreads=np.inf)
     assert np.abs(lossy.scatter[0] / scatter[0] - 1).max() > 1e-8
 
 
@@ -207,7 +206,7 @@ def test_pooled_tied_statistics_match_per_component(offset):
         )
 
 
-def test_pooled_tied_statistics_fall_back_when_cancellation_is_large(monkeypatch):
+def test_pooled_tied_statistics_fall_back_when_cancellation_is_large():
     from skem._gaussian.kernels import _pooled_tied_statistics
 
     rng = np.random.RandomState(8)
@@ -219,18 +218,15 @@ def test_pooled_tied_statistics_fall_back_when_cancellation_is_large(monkeypatch
     exact = _estimate_gaussian_statistics(X, resp, "tied")
     pooled = _pooled_tied_statistics(X, resp)
     np.testing.assert_allclose(_tied_total(pooled), _tied_total(exact), rtol=1e-10)
-    monkeypatch.setattr(_gaussian, "_POOLED_MAX_SPREADS", np.inf)
-    lossy = _pooled_tied_statistics(X, resp)
+    lossy = _pooled_tied_statistics(X, resp, max_spreads=np.inf)
     assert np.abs(_tied_total(lossy) / _tied_total(exact) - 1).max() > 1e-8
 
 
 @pytest.mark.parametrize("offset", [0.0, 1e8])
 @pytest.mark.parametrize("n_features", [1, 3, 40])
-def test_pooled_full_statistics_match_two_pass(n_features, offset, monkeypatch):
+def test_pooled_full_statistics_match_two_pass(n_features, offset):
     from skem._gaussian.kernels import _pooled_full_statistics
 
-    # small chunks of products, so that several are summed
-    monkeypatch.setattr(_gaussian, "_PRODUCTS_BYTES", 8 * 300)
     rng = np.random.RandomState(9)
     mixing = rng.normal(size=(n_features, n_features))
     X = offset + rng.normal(size=(1000, n_features)) @ mixing
@@ -238,7 +234,8 @@ def test_pooled_full_statistics_match_two_pass(n_features, offset, monkeypatch):
     resp[:, 2] = 0.0  # an empty component
     exact = _estimate_gaussian_statistics(X, resp, "full")
     for centre in (None, X[0] + 1.0):
-        pooled = _pooled_full_statistics(X, resp, centre)
+        # small chunks of products, so that several are summed
+        pooled = _pooled_full_statistics(X, resp, centre, products_bytes=8 * 300)
         np.testing.assert_allclose(pooled.nk, exact.nk, rtol=1e-13)
         # means to rounding of the data's scale
         np.testing.assert_allclose(
@@ -249,7 +246,7 @@ def test_pooled_full_statistics_match_two_pass(n_features, offset, monkeypatch):
         assert not np.any(pooled.scatter[2])
 
 
-def test_pooled_full_statistics_fall_back_for_a_tight_far_component(monkeypatch):
+def test_pooled_full_statistics_fall_back_for_a_tight_far_component():
     from skem._gaussian.kernels import _pooled_full_statistics
 
     rng = np.random.RandomState(10)
@@ -261,8 +258,7 @@ def test_pooled_full_statistics_fall_back_for_a_tight_far_component(monkeypatch)
     pooled = _pooled_full_statistics(X, resp)
     np.testing.assert_allclose(pooled.scatter, exact.scatter, rtol=1e-10)
     np.testing.assert_allclose(pooled.means, exact.means, rtol=1e-13)
-    monkeypatch.setattr(_gaussian, "_POOLED_MAX_SPREADS", np.inf)
-    lossy = _pooled_full_statistics(X, resp)
+    lossy = _pooled_full_statistics(X, resp, max_spreads=np.inf)
     assert np.abs(lossy.scatter[0] / exact.scatter[0] - 1).max() > 1e-8
 
 

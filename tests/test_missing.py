@@ -24,6 +24,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skem import BinomialMixture, GaussianMixtureEM
 from skem._gaussian.missing import _conditional_factors, _group_by_missingness
 from skem._validation import observed_feature_means
+from tests._reference import fitted_parameters
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -109,13 +110,8 @@ def full_covariances(model):
     return covariances[:, np.newaxis, np.newaxis] * np.eye(d)
 
 
-def parameters(model):
-    names = ["weights_", *model._parameter_names]
-    return {name: np.asarray(getattr(model, name)) for name in names}
-
-
 def assert_same_parameters(first, second, atol):
-    for name, value in parameters(first).items():
+    for name, value in fitted_parameters(first).items():
         np.testing.assert_allclose(
             value, getattr(second, name), rtol=0, atol=atol, err_msg=name
         )
@@ -293,7 +289,14 @@ def test_every_method_accepts_missing_entries(covariance_type):
     np.testing.assert_array_equal(model.fit_predict(X), model.predict(X))
     assert model.score(X) == pytest.approx(scores.mean(), rel=1e-12)
     assert model.lower_bound_ == pytest.approx(model.score(X), rel=1e-12)
-    n_parameters = model._n_parameters()
+    k, d = model.means_.shape
+    n_covariance_parameters = {
+        "full": k * d * (d + 1) // 2,
+        "tied": d * (d + 1) // 2,
+        "diag": k * d,
+        "spherical": k,
+    }[covariance_type]
+    n_parameters = (k - 1) + k * d + n_covariance_parameters
     assert model.bic(X) == pytest.approx(
         -2 * scores.sum() + np.log(len(X)) * n_parameters, rel=1e-12
     )
@@ -602,16 +605,45 @@ def test_initialization_clusters_rows_filled_with_weighted_feature_means(init_pa
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_every_initialization_fits_data_with_holes(covariance_type, init_params):
     X = gaussian_data_with_holes(fraction=0.5)
-    model = fit_gaussian(X, covariance_type, init_params=init_params, n_init=2)
-    assert np.isfinite(model.lower_bound_)
+    params = {"init_params": init_params}
+    # From each start, the first step is the independent EM step ...
+    start = fit_gaussian(X, covariance_type, max_iter=0, **params)
+    stepped = fit_gaussian(X, covariance_type, max_iter=1, **params)
+    for name, value in reference_gaussian_em_step(start, X).items():
+        np.testing.assert_allclose(
+            getattr(stepped, name), value, rtol=1e-9, atol=1e-12, err_msg=name
+        )
+    # ... and the fit's bound is scipy's marginal likelihood, never decreasing.
+    model = fit_gaussian(X, covariance_type, n_init=2, **params)
+    expected = reference_gaussian_score_samples(model, X).mean()
+    assert model.lower_bound_ == pytest.approx(expected, rel=1e-10)
+    assert np.diff(model.lower_bounds_).min() >= -1e-12 * abs(model.lower_bound_)
 
 
 @pytest.mark.parametrize("init_params", ["kmeans", "random"])
 def test_init_sample_without_a_feature_takes_its_whole_data_mean(init_params):
     X = gaussian_data_with_holes()
-    X[:-5, 0] = np.nan  # feature 0 seen in five rows only
-    model = fit_gaussian(X, "diag", init_params=init_params, init_sample_size=40)
-    assert np.all(np.isfinite(model.means_))
+    X[:, 0] = np.nan
+    # feature 0 seen in five rows only, whose subsets all have other means
+    seen = [1.0, 10.0, 100.0, 1000.0, 10000.0]
+    X[-5:, 0] = seen
+    whole_data_mean = np.mean(seen)
+    params = {"init_params": init_params, "init_sample_size": 40, "max_iter": 0}
+    filled_with_it = 0
+    for seed in range(10):
+        model = fit_gaussian(X, "diag", random_state=seed, **params)
+        first = model.means_[:, 0]
+        assert np.all(np.isfinite(model.means_))
+        if not np.allclose(first, first[0], rtol=1e-12):
+            continue  # the sample holds two or more of the five rows
+        # Feature 0 constant in the filled sample: it held none of the five
+        # rows (filled with the whole data's mean) or one (filled with its).
+        if first[0] == pytest.approx(whole_data_mean, rel=1e-12):
+            filled_with_it += 1
+        else:
+            assert first[0] == pytest.approx(min(seen, key=lambda v: abs(v - first[0])))
+    # About half the samples of 40 rows in 300 miss five given rows.
+    assert filled_with_it >= 2
 
 
 def test_binomial_init_clusters_proportions_filled_with_weighted_means():

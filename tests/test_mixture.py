@@ -18,6 +18,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skem import BinomialMixture, GaussianMixtureEM
 from tests._poisson import PoissonMixture
+from tests._reference import fitted_parameters
 
 ignore_convergence = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning"
@@ -91,17 +92,6 @@ def all_cases(**kwargs):
 
 CASES = all_cases()
 parametrize_cases = pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-
-
-def fitted_parameters(model):
-    """The fitted arrays (weights, component parameters, derived ones)."""
-    return {
-        name: value
-        for name, value in vars(model).items()
-        if name.endswith("_")
-        and not name.startswith("_")
-        and isinstance(value, np.ndarray)
-    }
 
 
 def assert_same_parameters(first, second, rtol):
@@ -292,7 +282,8 @@ def test_statistics_form_an_algebra(case):
     params = model._parameters().components
     whole = family.accumulate(params, data, resp)
     parts = [
-        family.accumulate(params, data[s], resp[s]) for s in np.array_split(range(300), 4)
+        family.accumulate(params, data[s], resp[s])
+        for s in np.array_split(range(300), 4)
     ]
     for total in (sum(parts), parts[0] + (parts[1] + (parts[2] + parts[3]))):
         for f in fields(whole):

@@ -20,6 +20,7 @@ from skem._degeneracy import (
 )
 from skem._hierarchical import hierarchical_labels
 from skem.model_selection import criteria_grid, neg_bic_scorer
+from tests._reference import fitted_parameters
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
@@ -55,7 +56,7 @@ def test_component_on_identical_points_is_degenerate(covariance_type):
     )
     with pytest.warns(DegenerateFitWarning, match="component 2 collapsed"):
         model.fit(X)
-    assert list(model._degenerate_reasons) == [2]
+    assert list(model.degenerate_components_) == [2]
 
 
 @pytest.mark.parametrize("covariance_type", ["full", "diag"])
@@ -75,7 +76,7 @@ def test_constant_feature_within_a_cluster_is_degenerate(covariance_type):
     where = "feature 1" if covariance_type == "diag" else "principal axis"
     with pytest.warns(DegenerateFitWarning, match=f"component 0 collapsed.*{where}"):
         model.fit(X)
-    assert list(model._degenerate_reasons) == [0]
+    assert list(model.degenerate_components_) == [0]
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
@@ -86,7 +87,7 @@ def test_feature_constant_in_all_data_is_no_degeneracy(covariance_type):
         model = GaussianMixtureEM(
             2, covariance_type=covariance_type, random_state=0
         ).fit(X)
-    assert model._degenerate_reasons == {}
+    assert model.degenerate_components_ == {}
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
@@ -96,7 +97,7 @@ def test_well_separated_clusters_are_not_degenerate(covariance_type):
         model = GaussianMixtureEM(
             2, covariance_type=covariance_type, random_state=0
         ).fit(two_blobs())
-    assert model._degenerate_reasons == {}
+    assert model.degenerate_components_ == {}
 
 
 def test_binomial_component_pinned_on_one_row_is_degenerate():
@@ -109,7 +110,7 @@ def test_binomial_component_pinned_on_one_row_is_degenerate():
     )
     with pytest.warns(DegenerateFitWarning, match=r"component 2 is pinned.*\[0, 1\]"):
         model.fit(X)
-    assert list(model._degenerate_reasons) == [2]
+    assert list(model.degenerate_components_) == [2]
 
 
 def test_binomial_component_of_many_zero_rows_is_not_degenerate():
@@ -122,7 +123,7 @@ def test_binomial_component_of_many_zero_rows_is_not_degenerate():
             probabilities_init=[[0.3, 0.3], [0.7, 0.7], [0.0, 0.0]],
         ).fit(X)
     assert model.probabilities_[2].max() == model.probability_floor
-    assert model._degenerate_reasons == {}
+    assert model.degenerate_components_ == {}
 
 
 # ----------------------------------------------------------------------
@@ -228,7 +229,7 @@ def test_n_init_keeps_best_non_degenerate_run():
         fit_quietly(GaussianMixtureEM(random_state=shared, **params), X)
         for _ in range(6)
     ]
-    degenerate = [bool(run._degenerate_reasons) for run in runs]
+    degenerate = [bool(run.degenerate_components_) for run in runs]
     bounds = np.array([run.lower_bound_ for run in runs])
     best_sound = bounds[~np.array(degenerate)].max()
     # The data make the test bite: a degenerate run has the top likelihood.
@@ -237,7 +238,7 @@ def test_n_init_keeps_best_non_degenerate_run():
         warnings.simplefilter("error", DegenerateFitWarning)
         model = GaussianMixtureEM(n_init=6, random_state=0, **params).fit(X)
     assert model.lower_bound_ == best_sound
-    assert model._degenerate_reasons == {}
+    assert model.degenerate_components_ == {}
 
 
 # ----------------------------------------------------------------------
@@ -294,7 +295,7 @@ def initial_parameters(model, X, **fit_params):
     model = fit_quietly(
         model.set_params(init_params="hierarchical", max_iter=0), X, **fit_params
     )
-    return model._get_parameters()
+    return fitted_parameters(model)
 
 
 @pytest.mark.parametrize("model, X, fit_params", gaussian_and_binomial())
@@ -413,9 +414,37 @@ def test_search_never_below_plain_n_init(seed, covariance_type, strategy, n_init
     }
     plain = fit_quietly(GaussianMixtureEM(init_params="kmeans", **params), X)
     search = fit_quietly(GaussianMixtureEM(init_params=strategy, **params), X)
-    if not plain._degenerate_reasons:
-        assert not search._degenerate_reasons
-        assert search.lower_bound_ >= plain.lower_bound_
+    # The search also continues plain's k-means starts and keeps the best
+    # run by (not degenerate, log-likelihood): never below plain in that
+    # order. When plain is sound, the search is sound and at least as high;
+    # when plain is degenerate, the search is sound or at least as high.
+    assert run_rank(search) >= run_rank(plain)
+    if not plain.degenerate_components_:
+        assert not search.degenerate_components_
+
+
+@pytest.mark.parametrize("seed", [0, 14])
+def test_search_never_below_degenerate_plain_n_init(seed):
+    # Six repeated points between two blobs: k-means starts collapse a
+    # component onto them, so plain's fit is degenerate.
+    rng = np.random.RandomState(0)
+    X = np.vstack(
+        [
+            rng.normal(0, 1, (60, 2)),
+            rng.normal(5, 1, (60, 2)),
+            np.tile([2.5, 2.5], (6, 1)),
+        ]
+    )
+    params = {"n_components": 4, "covariance_type": "diag", "random_state": seed}
+    plain = fit_quietly(GaussianMixtureEM(init_params="kmeans", **params), X)
+    search = fit_quietly(GaussianMixtureEM(init_params="emem", **params), X)
+    assert plain.degenerate_components_  # the case the test is about
+    assert run_rank(search) >= run_rank(plain)
+
+
+def run_rank(model):
+    """How a fit ranks its runs: sound ones first, then by log-likelihood."""
+    return (not model.degenerate_components_, model.lower_bound_)
 
 
 @pytest.mark.parametrize("seed", range(2))
@@ -462,7 +491,7 @@ def test_split_merge_never_below_plain_start(seed, covariance_type, n_components
     }
     plain = fit_quietly(GaussianMixtureEM(init_params="kmeans", **params), X)
     moved = fit_quietly(GaussianMixtureEM(init_params="emem-split-merge", **params), X)
-    assert not moved._degenerate_reasons
+    assert not moved.degenerate_components_
     assert moved.lower_bound_ >= plain.lower_bound_ - 1e-12
 
 
@@ -488,7 +517,7 @@ def test_split_merge_escapes_optima_the_search_ends_in():
         )
         gain = (moved.lower_bound_ - search.lower_bound_) * len(X)
         assert gain > 1.0
-        assert moved.converged_ and not moved._degenerate_reasons
+        assert moved.converged_ and not moved.degenerate_components_
 
 
 def three_groups(seed=0, n=40):

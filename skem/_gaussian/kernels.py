@@ -18,7 +18,9 @@ from .statistics import GaussianStats
 # ----------------------------------------------------------------------
 # The math, as pure functions
 # ----------------------------------------------------------------------
-def _estimate_gaussian_statistics(X, resp, covariance_type, design=None):
+def _estimate_gaussian_statistics(
+    X, resp, covariance_type, design=None, *, max_spreads=None
+):
     """Centred statistics of weighted responsibilities.
 
     'full' and 'tied' are computed in two passes per component (centred on
@@ -39,6 +41,12 @@ def _estimate_gaussian_statistics(X, resp, covariance_type, design=None):
     design : DiagonalDesign or None, default=None
         For 'diag' and 'spherical': ``X`` already centred (as built for the
         log-densities of the same block); built from ``X`` when None.
+    max_spreads : float or None, default=None
+        For 'diag' and 'spherical': the bound, in standard deviations, on a
+        component's distance from the pooled centre beyond which it is
+        recomputed exactly; None is the module default for the dtype of ``X``
+        (``_POOLED_MAX_SPREADS``, ``_POOLED_MAX_SPREADS_FLOAT32``);
+        ``np.inf`` never falls back.
 
     Returns
     -------
@@ -48,7 +56,7 @@ def _estimate_gaussian_statistics(X, resp, covariance_type, design=None):
     if covariance_type in ("diag", "spherical"):
         if design is None:
             design = DiagonalDesign.from_data(X)
-        return _diagonal_statistics(X, resp, design)
+        return _diagonal_statistics(X, resp, design, max_spreads=max_spreads)
     nk = resp.sum(axis=0)
     n_components, n_features = resp.shape[1], X.shape[1]
     means = np.divide(
@@ -86,8 +94,14 @@ def working_dtype(X):
     return np.dtype(np.float32 if X.dtype == np.float32 else np.float64)
 
 
-def _pooled_max_spreads(dtype):
-    """The pooled kernels' bound on a component's distance, for data of ``dtype``."""
+def _pooled_max_spreads(dtype, max_spreads=None):
+    """The pooled kernels' bound on a component's distance, for data of ``dtype``.
+
+    ``max_spreads`` when given (a kernel's keyword argument), else the module
+    default for ``dtype``.
+    """
+    if max_spreads is not None:
+        return max_spreads
     return _POOLED_MAX_SPREADS_FLOAT32 if dtype == np.float32 else _POOLED_MAX_SPREADS
 
 
@@ -223,7 +237,9 @@ def _diagonal_precisions(precisions_cholesky, n_features):
     )
 
 
-def _diagonal_log_prob(X, means, precisions_cholesky, covariance_type, design):
+def _diagonal_log_prob(
+    X, means, precisions_cholesky, covariance_type, design, *, max_spreads=None
+):
     """Log-densities of 'diag' or 'spherical' components, one product.
 
     ``-0.5 * sum_j p_kj (x_j - mu_kj)**2`` is ``(x - c)**2 @ (-0.5 p_k) +
@@ -247,7 +263,7 @@ def _diagonal_log_prob(X, means, precisions_cholesky, covariance_type, design):
     log_prob[:] = constant
     _add_product(design.columns, np.asfortranarray(factors, dtype=dtype), log_prob)
     spreads = np.abs(shift) * np.sqrt(precisions)
-    far = np.flatnonzero(spreads.max(axis=1) > _pooled_max_spreads(dtype))
+    far = np.flatnonzero(spreads.max(axis=1) > _pooled_max_spreads(dtype, max_spreads))
     if far.size:
         log_prob[:, far] = _exact_diagonal_log_prob(
             X, means[far], precisions[far], log_det[far]
@@ -266,7 +282,7 @@ def _exact_diagonal_log_prob(X, means, precisions, log_det):
     return -0.5 * (n_features * math.log(2 * math.pi) + squared) + log_det
 
 
-def _tied_log_prob(X, means, precisions_cholesky, design=None):
+def _tied_log_prob(X, means, precisions_cholesky, design=None, *, max_spreads=None):
     """Log-densities of 'tied' components: one product with ``L``, one with all.
 
     With ``z = (x - c) @ L`` and ``m_k = (mu_k - c) @ L`` (``c`` the mean of
@@ -292,7 +308,8 @@ def _tied_log_prob(X, means, precisions_cholesky, design=None):
     half_squares *= 0.5
     np.subtract(constant.astype(dtype), half_squares[:, np.newaxis], out=log_prob)
     _add_product(z, np.asfortranarray(shift.T, dtype=dtype), log_prob)
-    far = np.flatnonzero(np.sqrt((shift**2).sum(axis=1)) > _pooled_max_spreads(dtype))
+    distances = np.sqrt((shift**2).sum(axis=1))
+    far = np.flatnonzero(distances > _pooled_max_spreads(dtype, max_spreads))
     diff = np.empty(X.shape)  # float64: the exact path
     for k in far:
         np.subtract(X, means[k], out=diff)
@@ -333,7 +350,7 @@ def _centre_rows(X, centre):
     return rounded.astype(np.float64), centred
 
 
-def _pooled_tied_statistics(X, resp, design=None):
+def _pooled_tied_statistics(X, resp, design=None, *, max_spreads=None):
     """'tied' statistics with one (n_features, n_features) product in all.
 
     The tied M-step needs only the sum over the components of the scatters.
@@ -358,6 +375,11 @@ def _pooled_tied_statistics(X, resp, design=None):
         Responsibilities, already multiplied by any sample weights.
     design : CentredRows or None, default=None
         ``X`` already centred; centred on its column means when None.
+    max_spreads : float or None, default=None
+        The exact statistics are returned when a diagonal entry of the sum
+        shrinks more than ``max_spreads**2`` times in the correction; None is
+        the module default for the dtype of ``X`` (``_POOLED_MAX_SPREADS``,
+        ``_POOLED_MAX_SPREADS_FLOAT32``); ``np.inf`` never falls back.
 
     Returns
     -------
@@ -381,7 +403,7 @@ def _pooled_tied_statistics(X, resp, design=None):
     scatter = (scatter + np.swapaxes(scatter, 1, 2)) / 2
     scatter[0] += raw
     total_diagonal = np.diagonal(scatter.sum(axis=0))
-    max_spreads = _pooled_max_spreads(centred.dtype)
+    max_spreads = _pooled_max_spreads(centred.dtype, max_spreads)
     if np.any(np.diagonal(raw) > max_spreads**2 * total_diagonal):
         return _estimate_gaussian_statistics(X, resp, "full")
     means = _offset_means(design.centre, shift, nk)
@@ -393,7 +415,9 @@ def _pooled_tied_statistics(X, resp, design=None):
 _PRODUCTS_BYTES = 2**22
 
 
-def _pooled_full_statistics(X, resp, centre=None):
+def _pooled_full_statistics(
+    X, resp, centre=None, *, max_spreads=None, products_bytes=None
+):
     """'full' statistics with one product for all components.
 
     With ``q(x)`` the upper triangle of ``(x - c)(x - c)^T`` (``c`` the column
@@ -405,6 +429,20 @@ def _pooled_full_statistics(X, resp, centre=None):
     component whose diagonal lost more than about 1e-11 to the cancellation
     (raw second moment more than ``_POOLED_MAX_SPREADS**2`` times its scatter)
     is recomputed by the exact two-pass path.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    resp : ndarray of shape (n_samples, n_components)
+        Responsibilities, already multiplied by any sample weights.
+    centre : ndarray of shape (n_features,) or None, default=None
+        The centre ``c``; the column means of ``X`` when None.
+    max_spreads : float or None, default=None
+        The bound ``_POOLED_MAX_SPREADS`` above (None: the module default for
+        the dtype of ``X``; ``np.inf`` never falls back).
+    products_bytes : int or None, default=None
+        Bytes of the block of products built at a time (None:
+        ``_PRODUCTS_BYTES``); smaller values sum more blocks.
 
     Returns
     -------
@@ -420,7 +458,9 @@ def _pooled_full_statistics(X, resp, centre=None):
     centre = np.asarray(centre, dtype=dtype)
     rows, columns = np.triu_indices(n_features)
     n_products = len(rows)
-    step = max(256, _PRODUCTS_BYTES // (dtype.itemsize * n_products))
+    if products_bytes is None:
+        products_bytes = _PRODUCTS_BYTES
+    step = max(256, products_bytes // (dtype.itemsize * n_products))
     if dtype == np.float32:
         step = min(step, _FLOAT32_FULL_STEP)  # float64 sums across steps
     step = min(step, n_samples)
@@ -458,7 +498,8 @@ def _pooled_full_statistics(X, resp, centre=None):
     lossy = np.flatnonzero(
         (
             second[:, diagonal, diagonal]
-            > _pooled_max_spreads(dtype) ** 2 * scatter[:, diagonal, diagonal]
+            > _pooled_max_spreads(dtype, max_spreads) ** 2
+            * scatter[:, diagonal, diagonal]
         ).any(axis=1)
     )
     means = _offset_means(centre, shift, nk)
@@ -473,7 +514,7 @@ def _offset_means(centre, shift, nk):
     return np.where(nk[:, np.newaxis] > 0, centre + shift, 0.0)
 
 
-def _diagonal_statistics(X, resp, design):
+def _diagonal_statistics(X, resp, design, *, max_spreads=None):
     """Means and diagonal scatters of every component in one product.
 
     With ``S1 = sum r (x - c)``, ``S2 = sum r (x - c)**2`` and
@@ -492,7 +533,7 @@ def _diagonal_statistics(X, resp, design):
     )
     means = _offset_means(design.centre, shift, nk)
     scatter = squares - first * shift
-    max_spreads = _pooled_max_spreads(design.columns.dtype)
+    max_spreads = _pooled_max_spreads(design.columns.dtype, max_spreads)
     lossy = np.flatnonzero((squares > max_spreads**2 * scatter).any(axis=1))
     if lossy.size:
         diff = np.empty(X.shape)
@@ -505,7 +546,7 @@ def _diagonal_statistics(X, resp, design):
 
 
 def _estimate_gaussian_log_prob(
-    X, means, precisions_cholesky, covariance_type, design=None
+    X, means, precisions_cholesky, covariance_type, design=None, *, max_spreads=None
 ):
     """Log-density of every sample under every component.
 
@@ -527,6 +568,12 @@ def _estimate_gaussian_log_prob(
     covariance_type : {'full', 'tied', 'diag', 'spherical'}
     design : DiagonalDesign or None, default=None
         For 'diag' and 'spherical': ``X`` already centred; built when None.
+    max_spreads : float or None, default=None
+        For 'diag', 'spherical' and 'tied': a component's largest distance
+        from the pooled centre, in its own standard deviations, for the
+        one-product formula; None is the module default for the dtype of
+        ``X`` (``_POOLED_MAX_SPREADS``); ``np.inf`` never takes the exact
+        path.
 
     Returns
     -------
@@ -539,10 +586,17 @@ def _estimate_gaussian_log_prob(
                 X, means, _diagonal_precisions(precisions_cholesky, n_features)
             )
         return _diagonal_log_prob(
-            X, means, precisions_cholesky, covariance_type, design
+            X,
+            means,
+            precisions_cholesky,
+            covariance_type,
+            design,
+            max_spreads=max_spreads,
         )
     if covariance_type == "tied":
-        return _tied_log_prob(X, means, precisions_cholesky, design)
+        return _tied_log_prob(
+            X, means, precisions_cholesky, design, max_spreads=max_spreads
+        )
     if _FULL_GROUP_COLUMNS // n_features >= 2:
         return _full_log_prob(X, means, precisions_cholesky)
     return _exact_full_log_prob(X, means, precisions_cholesky)
