@@ -16,7 +16,9 @@ A family (binomial, Gaussian, ...) supplies these hooks; a block is a
     adds ``weights_``). Parameters are saved and restored by these names.
 ``_validate_rows(X, reset, **metadata)``
     Validate ``X`` and per-sample metadata (``n_trials``), learn data-derived
-    settings when ``reset`` (e.g. ``n_trials_``), return a ``RowData``.
+    settings when ``reset`` (e.g. ``n_trials_``), return a ``RowData``. An
+    integer (or other non-float) array is kept as given, with the ``dtype``
+    to compute in, and converted block by block (``converted_per_block``).
 ``_learn_from_data(X, **metadata)`` (optional)
     Data-derived settings learned on fit (``n_trials_``), by reductions that
     also work on dask arrays; ``_validate_rows`` calls it when ``reset``.
@@ -33,7 +35,9 @@ A family (binomial, Gaussian, ...) supplies these hooks; a block is a
     The points the initialisation strategies cluster (default ``data.X``).
 ``_initialization_rows(data, random_state)`` (optional to override)
     The rows the initialization uses (all, or ``init_sample_size`` drawn at
-    random); the Gaussian family fills missing entries there.
+    random, or a bounded sample by default for large data: see
+    ``_init_sample_size``), in the family's dtype; the Gaussian family fills
+    missing entries there.
 ``_has_complete_init()`` (optional)
     True when the ``*_init`` parameters fix every parameter.
 ``_apply_initial_parameters()`` (optional)
@@ -102,8 +106,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._blocks import block_size, is_dask_array
-from ._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from ._blocks import block_size, is_dask_array, is_memory_mapped
+from ._compat import (
+    Interval,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    without_sklearn_version,
+)
 from ._degeneracy import DegenerateFitWarning, describe
 from ._em import (
     block_labels,
@@ -114,12 +124,19 @@ from ._em import (
     run_em,
     stepwise_statistics,
 )
-from ._init import INIT_STRATEGIES, initial_statistics
+from ._init import INIT_STRATEGIES, count_distinct_points, initial_statistics
 from ._search import SEARCH_STRATEGIES, independent_stream, search_start
+from .exceptions import SampleWeightWarning
 
-#: Rows drawn for the initialization of a fit on a dask array when
-#: ``init_sample_size`` is None.
-DISTRIBUTED_INIT_SAMPLE_SIZE = 100_000
+#: Rows drawn for the initialization when ``init_sample_size`` is None and
+#: the data are a dask array, a memory map, or more rows than one block of
+#: ``working_memory`` holds ...
+DEFAULT_INIT_SAMPLE_SIZE = 100_000
+
+#: ... or fewer, so that the sample's float64 values take at most this many
+#: bytes. A fixed budget, not ``working_memory``: the initialization of data
+#: that fit in the sample must not depend on the block size.
+DEFAULT_INIT_SAMPLE_BYTES = 100 * 2**20
 
 #: Bytes of a block's temporaries (``_row_bytes`` per row) up to which passes
 #: stay fast: the products and elementwise steps of an E-step then find their
@@ -213,6 +230,11 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
     #: Names of the fitted component parameters, besides ``weights_``.
     _parameter_names: tuple = ()
+
+    def __init_subclass__(cls, **kwargs):
+        # scikit-learn generates the set_{method}_request methods here.
+        super().__init_subclass__(**kwargs)
+        without_sklearn_version(cls)
 
     def __init__(
         self,
@@ -543,17 +565,47 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         return (self.init_params,)
 
     def _initialization_rows(self, data, random_state):
-        size = self.init_sample_size
+        size = self._init_sample_size(data)
         distributed = getattr(data, "is_distributed", False)
-        if size is None and distributed:
-            size = DISTRIBUTED_INIT_SAMPLE_SIZE
         if size is None or size >= data.n_samples:
-            return data.gathered() if distributed else data
-        # O(size) memory, unlike a permutation of every row.
-        rows = sample_without_replacement(
-            data.n_samples, size, method="tracking_selection", random_state=random_state
+            rows = data.gathered() if distributed else data
+        else:
+            # O(size) memory, unlike a permutation of every row.
+            indices = sample_without_replacement(
+                data.n_samples,
+                size,
+                method="tracking_selection",
+                random_state=random_state,
+            )
+            rows = data[np.sort(indices)]
+        return rows.converted()  # held in memory, in the family's dtype
+
+    def _init_sample_size(self, data):
+        """Rows the initialization runs on (None: every row).
+
+        ``init_sample_size`` when set. Otherwise every row of in-memory data
+        that fit in one block of ``working_memory`` (scikit-learn's
+        behaviour), and a bounded sample of a dask array, a memory map or
+        larger data: :data:`DEFAULT_INIT_SAMPLE_SIZE` rows, fewer when their
+        float64 values would take more than :data:`DEFAULT_INIT_SAMPLE_BYTES`
+        (data of no more rows are used whole).
+        """
+        if self.init_sample_size is not None:
+            return self.init_sample_size
+        n_samples, n_features = data.n_samples, data.n_features
+        if not (
+            getattr(data, "is_distributed", False)
+            or is_memory_mapped(data.X)
+            or block_size(n_samples, self._row_bytes(n_features)) < n_samples
+        ):
+            return None
+        return max(
+            1,
+            min(
+                DEFAULT_INIT_SAMPLE_SIZE,
+                DEFAULT_INIT_SAMPLE_BYTES // (8 * max(n_features, 1)),
+            ),
         )
-        return data[np.sort(rows)]
 
     # ------------------------------------------------------------------
     # Fitting
@@ -565,10 +617,14 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             from ._dask import persist
 
             persist(data)  # validated once, kept on the workers for every pass
+        self._check_weight_scale(data)
         self._check_enough_samples(data)
         self._check_initial_parameters(data.n_features)
 
         do_init = not (self.warm_start and hasattr(self, "converged_"))
+        n_distinct = self.n_components  # as far as the fit needs to know
+        if do_init and not getattr(data, "is_distributed", False):
+            n_distinct = count_distinct_points(self, data, self.n_components)
         n_init = self.n_init if do_init else 1
         random_state = check_random_state(self.random_state)
 
@@ -601,6 +657,9 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self.lower_bound_ = best.lower_bound
         self.lower_bounds_ = best.lower_bounds
         self._reset_online_state()
+        self._weighted_fit_rows = (
+            data.n_samples if _non_unit(data.sample_weight) else None
+        )
 
         # max_iter=0 is the documented way to only initialise; no warning then.
         if not self.converged_ and self.max_iter > 0:
@@ -610,15 +669,7 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 "tol, or check for degenerate data.",
                 ConvergenceWarning,
             )
-        self._warn_empty_components(best.nk)
-        if self._degenerate_reasons and self.max_iter > 0:
-            warn_at_caller(
-                f"The fitted mixture is degenerate: "
-                f"{describe(self._degenerate_reasons)}. Its likelihood is "
-                "inflated by these components. Consider fewer components, a "
-                "larger n_init or init_params='emem'.",
-                DegenerateFitWarning,
-            )
+        self._warn_about_components(best.nk, n_distinct, data.sample_weight)
         return data
 
     def _fit_predict(self, X, sample_weight, **metadata):
@@ -633,6 +684,7 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         data = self._validated(
             X, reset=first_call, sample_weight=sample_weight, **metadata
         )
+        self._check_weight_scale(data)
         if first_call:
             self._check_enough_samples(data)
             self._check_initial_parameters(data.n_features)
@@ -640,6 +692,7 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             self._reset_online_state()
             self.n_iter_ = 0
             self.lower_bounds_ = []
+            self._weighted_fit_rows = None  # a stream has no fitted rows
         else:
             self._check_fit_data(data.X)
         batch = expectation_pass(self, data)
@@ -661,15 +714,77 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self._online_stats = None
         self._n_online_steps = 0
 
-    def _warn_empty_components(self, nk):
-        total = nk.sum()
-        empty = np.flatnonzero(nk <= 1e-8 * total)
-        if empty.size:
+    @staticmethod
+    def _check_weight_scale(data):
+        """Warn when the sample weights of ``data`` look normalized."""
+        if data.sample_weight is not None:
+            # float() of a dask scalar computes it; the sum is cached.
+            warn_if_normalized_weights(
+                float(data.sample_weight.max()), data.weight_total()
+            )
+
+    def _warn_if_weights_left_out(self, data, method):
+        """Warn when a weighted fit's rows are scored without their weights.
+
+        Cheap on purpose: ``fit`` remembers only the number of rows it was
+        given with weights that are not all 1; scoring as many rows without
+        ``sample_weight`` is, on a frequency table, scoring every table row
+        once instead of the observations.
+        """
+        n_rows = getattr(self, "_weighted_fit_rows", None)
+        if data.sample_weight is None and data.n_samples == n_rows:
+            what = "mean log-likelihood" if method == "score" else method.upper()
             warn_at_caller(
-                f"Components {empty.tolist()} received no responsibility for "
-                "any sample; their parameters are not estimated from data. "
-                "Consider fewer components or a different initialisation.",
+                f"This model was fitted with sample weights on {n_rows} rows, "
+                f"and {method}() got {n_rows} rows without sample_weight: it "
+                f"counts every row once, as if each weight were 1. Pass the "
+                f"same sample_weight to {method}() for the {what} of the "
+                "weighted data (of a frequency table: of its observations, "
+                "not of its rows).",
+                SampleWeightWarning,
+            )
+
+    def _warn_about_components(self, nk, n_distinct, sample_weight):
+        """One warning for components that describe no data of their own.
+
+        Data of fewer distinct rows than components explain every empty or
+        degenerate component at once, so that warning replaces the others. An
+        empty component is named as such, not as one that inflates the
+        likelihood (it adds nothing to it).
+        """
+        empty = np.flatnonzero(nk <= 1e-8 * nk.sum()).tolist()
+        unestimated = (
+            f"components {empty} received no responsibility for any sample; "
+            "their parameters are not estimated from data"
+        )
+        if n_distinct < self.n_components:
+            rows = "row" if n_distinct == 1 else "rows"
+            weighted = "" if sample_weight is None else " of non-zero weight"
+            outcome = f"; {unestimated}" if empty else ", so components share them"
+            warn_at_caller(
+                f"X has only {n_distinct} distinct {rows}{weighted} for "
+                f"{self.n_components} components: a mixture of more than "
+                f"{n_distinct} component{'' if n_distinct == 1 else 's'} cannot "
+                "give every component points of its own"
+                f"{outcome}. Use n_components <= {n_distinct}.",
                 UserWarning,
+            )
+            return
+        if empty:
+            warn_at_caller(
+                f"{unestimated[0].upper()}{unestimated[1:]}. Consider fewer "
+                "components or a different initialisation.",
+                UserWarning,
+            )
+        inflating = {
+            k: why for k, why in self._degenerate_reasons.items() if k not in empty
+        }
+        if inflating and self.max_iter > 0:
+            warn_at_caller(
+                f"The fitted mixture is degenerate: {describe(inflating)}. Its "
+                "likelihood is inflated by these components. Consider fewer "
+                "components, a larger n_init or init_params='emem'.",
+                DegenerateFitWarning,
             )
 
     # ------------------------------------------------------------------
@@ -689,15 +804,19 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _predict(self, X, **metadata):
         return self._labels(self._rows_for_prediction(X, **metadata))
 
-    def _likelihood_pass(self, X, sample_weight, **metadata):
+    def _likelihood_pass(self, X, sample_weight, method, **metadata):
         data = self._rows_for_prediction(X, sample_weight, **metadata)
+        self._warn_if_weights_left_out(data, method)
+        if method != "score":  # a weighted mean does not depend on the scale
+            self._check_weight_scale(data)
         return expectation_pass(self, data, with_stats=False)
 
     def _score(self, X, sample_weight, **metadata):
-        return self._likelihood_pass(X, sample_weight, **metadata).mean_log_likelihood
+        result = self._likelihood_pass(X, sample_weight, "score", **metadata)
+        return result.mean_log_likelihood
 
     def _information_criterion(self, X, criterion, sample_weight, **metadata):
-        result = self._likelihood_pass(X, sample_weight, **metadata)
+        result = self._likelihood_pass(X, sample_weight, criterion, **metadata)
         penalty = 2.0 if criterion == "aic" else np.log(result.weight)
         return float(-2.0 * result.log_likelihood + penalty * self._n_parameters())
 
@@ -715,7 +834,13 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         With ``warm_start=True`` a fitted model resumes from its parameters
         and ``n_init`` is ignored. The data are processed in blocks of rows
         sized by scikit-learn's ``working_memory``, so ``X`` may be a
-        :class:`numpy.memmap` larger than memory.
+        :class:`numpy.memmap` larger than memory: integer (or other non-float)
+        values are converted block by block, never whole, and with the
+        default ``init_sample_size=None`` the initialization of a memory map,
+        a dask array or data larger than one block runs on a random sample of
+        at most 100,000 rows, so memory beyond ``X`` stays bounded. In-memory
+        data that fit in one block are initialized from every row, as by
+        scikit-learn.
 
         Parameters
         ----------
@@ -726,8 +851,10 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             Not used, present for API consistency by convention.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; an integer weight is equivalent to repeating
-            the sample. At least one weight must be positive.
+            Non-negative frequency weights; an integer weight is equivalent
+            to repeating the sample. At least one weight must be positive.
+            Their sum is the sample size: weights all below 1 (normalized
+            ones, say) raise a :class:`~skem.exceptions.SampleWeightWarning`.
 
         Returns
         -------
@@ -757,8 +884,9 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
         Returns
         -------
-        labels : ndarray of shape (n_samples,)
-            Component labels.
+        labels : ndarray or dask.array.Array of shape (n_samples,)
+            Component labels. A lazy dask array, chunked like the rows of
+            ``X``, when ``X`` is a dask array.
         """
         return self._fit_predict(X, sample_weight)
 
@@ -804,6 +932,10 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def score_samples(self, X):
         """Log-likelihood of each sample under the model.
 
+        A sample with every entry missing (NaN) has log-likelihood 0, the
+        log-probability of observing nothing; only the observed entries of a
+        sample enter its log-likelihood.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -811,8 +943,9 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
         Returns
         -------
-        log_prob : ndarray of shape (n_samples,)
-            ``log p(x_i)``, a true log-density.
+        log_prob : ndarray or dask.array.Array of shape (n_samples,)
+            ``log p(x_i)``, a true log-density. A lazy dask array, chunked
+            like the rows of ``X``, when ``X`` is a dask array.
         """
         return self._score_samples(X)
 
@@ -828,7 +961,9 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             Not used, present for API consistency by convention.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the average.
+            Weights of the average. Without them, ``X`` with as many rows as
+            a weighted fit raises a :class:`~skem.exceptions.SampleWeightWarning`
+            (on a frequency table pass the fit's weights).
 
         Returns
         -------
@@ -840,6 +975,11 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def predict(self, X):
         """Most likely component of each sample.
 
+        A sample with every entry missing (NaN) says nothing about its
+        component: its posterior is the mixture weights, so it is labelled
+        with the heaviest component, without a warning. Drop such rows first
+        (``np.isnan(X).all(axis=1)``) when that label would mislead.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -847,14 +987,18 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
         Returns
         -------
-        labels : ndarray of shape (n_samples,)
-            Component labels.
+        labels : ndarray or dask.array.Array of shape (n_samples,)
+            Component labels. A lazy dask array, chunked like the rows of
+            ``X``, when ``X`` is a dask array.
         """
         return self._predict(X)
 
     def predict_proba(self, X):
         """Posterior probability of each component for each sample.
 
+        A sample with every entry missing (NaN) gets the mixture weights,
+        its prior: no observation moves it.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -862,8 +1006,9 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
         Returns
         -------
-        resp : ndarray of shape (n_samples, n_components)
-            Responsibilities; each row sums to one.
+        resp : ndarray or dask.array.Array of shape (n_samples, n_components)
+            Responsibilities; each row sums to one. A lazy dask array,
+            chunked like the rows of ``X``, when ``X`` is a dask array.
         """
         return self._predict_proba(X)
 
@@ -877,7 +1022,10 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
         sample_weight : array-like of shape (n_samples,), default=None
             Frequency weights: the log-likelihood is ``sum_i w_i log p(x_i)``,
-            as if row ``i`` were repeated ``w_i`` times.
+            as if row ``i`` were repeated ``w_i`` times. Pass those of ``fit``
+            for the AIC of the weighted data: without them, ``X`` with as
+            many rows as a weighted fit raises a
+            :class:`~skem.exceptions.SampleWeightWarning`.
 
         Returns
         -------
@@ -897,7 +1045,10 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         sample_weight : array-like of shape (n_samples,), default=None
             Frequency weights: the log-likelihood is ``sum_i w_i log p(x_i)``
             and the sample size ``sum_i w_i``, as if row ``i`` were repeated
-            ``w_i`` times.
+            ``w_i`` times. They must be counts (weights all below 1 raise a
+            :class:`~skem.exceptions.SampleWeightWarning`), and those of
+            ``fit`` for the BIC of the weighted data: without them, ``X``
+            with as many rows as a weighted fit raises the same warning.
 
         Returns
         -------
@@ -1007,6 +1158,51 @@ def warn_at_caller(message, category):
         frame = frame.f_back
         stacklevel += 1
     warnings.warn(message, category, stacklevel=stacklevel)
+
+
+def warn_if_normalized_weights(largest, total):
+    """Warn, at the user's line, when frequency weights look normalized.
+
+    They look normalized when every weight is below 1: ``0 < largest < 1``.
+    Frequency counts never do (a positive count is at least 1), nor do unit
+    weights; weights that sum to 1 always do (but for one row holding all
+    the weight).
+
+    Parameters
+    ----------
+    largest : float
+        The largest sample weight.
+
+    total : float
+        The sum of the sample weights.
+
+    Returns
+    -------
+    warned : bool
+        Whether the weights look normalized.
+    """
+    if not 0.0 < largest < 1.0:
+        return False
+    warn_at_caller(
+        f"The sample weights look normalized: every weight is below 1 (the "
+        f"largest is {largest:.3g}, the sum {total:.4g}). skem reads "
+        "sample_weight as frequency counts (a weight of 3 is a row seen 3 "
+        "times), so the sample size is their sum: BIC's penalty "
+        f"log(n) * n_parameters uses log({total:.4g}) = {math.log(total):.3g}, "
+        "stopping_rule='total' stops on that scale and components carry "
+        "that few effective samples in the degeneracy checks. Pass the "
+        "counts instead: a table's raw frequencies, or the weights times "
+        "the number of observations.",
+        SampleWeightWarning,
+    )
+    return True
+
+
+def _non_unit(sample_weight):
+    """Whether sample weights were given and are not all 1."""
+    if sample_weight is None:
+        return False
+    return bool((sample_weight != 1).any())
 
 
 def nan_mask(block):

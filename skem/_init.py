@@ -9,8 +9,11 @@ does, so the same ``random_state`` gives the same starting point in both
 libraries.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
+from sklearn.exceptions import ConvergenceWarning
 
 from ._em import accumulate_blocks
 from ._search import HIERARCHICAL, SEARCH_STRATEGIES, hierarchical_start_labels
@@ -66,11 +69,17 @@ def initial_statistics(model, data, init_params, random_state):
         return _label_statistics(model, data, labels)
     features = model._init_features(data)
     if init_params == "kmeans":
-        labels = (
-            KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
-            .fit(features, sample_weight=sample_weight)
-            .labels_
-        )
+        with warnings.catch_warnings():
+            # Fewer distinct points than clusters: the engine says so itself,
+            # once, in terms of X (count_distinct_points).
+            warnings.filterwarnings(
+                "ignore", "Number of distinct clusters", ConvergenceWarning
+            )
+            labels = (
+                KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
+                .fit(features, sample_weight=sample_weight)
+                .labels_
+            )
         return _label_statistics(model, data, labels)
     if init_params == "k-means++":
         _, indices = kmeans_plusplus(
@@ -94,6 +103,36 @@ def initial_statistics(model, data, init_params, random_state):
     return accumulate_blocks(
         model, data[np.asarray(indices)], lambda block: np.eye(n_components)
     )
+
+
+def count_distinct_points(model, data, limit):
+    """Distinct points among the rows of ``data``, counted up to ``limit``.
+
+    The points are what the strategies cluster (the family's
+    ``_init_features``: success proportions for a binomial); rows of weight
+    zero are left out, and NaN equals NaN. Read block by block, stopping as
+    soon as ``limit`` points are found: typically within the first block,
+    one pass over the data at most (for data of fewer distinct rows).
+    """
+    found = []
+    for block in data.blocks(model._block_size(data)):
+        points = np.asarray(model._init_features(block))
+        if block.sample_weight is not None:
+            points = points[block.sample_weight > 0]
+        for point in found:
+            points = points[_differs(points, point)]
+        while len(points):
+            found.append(points[0])
+            if len(found) >= limit:
+                return limit
+            points = points[1:][_differs(points[1:], points[0])]
+    return len(found)
+
+
+def _differs(points, point):
+    """Rows of ``points`` that are not ``point`` (NaN equal to NaN)."""
+    unequal = (points != point) & ~(np.isnan(points) & np.isnan(point))
+    return unequal.any(axis=1)
 
 
 def _label_statistics(model, data, labels):
