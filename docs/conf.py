@@ -11,6 +11,9 @@ import skem
 
 # Local extensions (docs/_ext): bad_inputs writes docs/bad_inputs.rst.
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+sys.path.insert(0, str(Path(__file__).parent / "_intersphinx"))
+
+from make_inventories import PROJECTS  # noqa: E402
 
 project = "skem"
 author = "skem developers"
@@ -22,6 +25,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.doctest",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
@@ -45,6 +49,17 @@ autosummary_generate = True
 autodoc_default_options = {"member-order": "alphabetical"}
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
+
+# Links to scikit-learn, numpy, scipy, dask, pandas and Python names. The
+# build reads no inventory from the network (it runs offline, with -W): each
+# project's inventory is a small file of the names these pages use, written
+# by docs/_intersphinx/make_inventories.py (rerun it after adding such a
+# reference), and the links go to the project's real site.
+intersphinx_mapping = {
+    name: (url, f"_intersphinx/{name}.inv")
+    for name, (_, url, _) in PROJECTS.items()
+    if (Path(__file__).parent / "_intersphinx" / f"{name}.inv").exists()
+}
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"skem {release}"

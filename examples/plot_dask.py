@@ -21,8 +21,11 @@ from skem import GaussianMixtureEM
 
 # %%
 # 20,000 rows in 8 blocks of 2,500, drawn from four Gaussians. Here the
-# array comes from numpy; in real use it would come from ``da.from_zarr``,
-# ``da.from_array`` over an HDF5 data set, or a dataframe's ``to_dask_array``.
+# array comes from numpy, which suits the threaded scheduler. On a
+# ``dask.distributed`` cluster, build it where the workers can load it
+# (``da.from_zarr``, a dataframe's ``to_dask_array``) or scatter its blocks:
+# ``da.from_array`` over a numpy array sends the whole array with every
+# computation (see :ref:`scaling_out`).
 rng = np.random.RandomState(0)
 centers = np.array([[0.0, 0.0], [5.0, 0.0], [0.0, 5.0], [5.0, 5.0]])
 data = centers[rng.choice(4, size=20_000)] + rng.standard_normal((20_000, 2))

@@ -28,6 +28,7 @@ Differences from :class:`sklearn.mixture.GaussianMixture`'s driver, on purpose:
   responsibilities.
 """
 
+import math
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -38,8 +39,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._blocks import is_dask_array
-from ._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from ._blocks import block_size, is_dask_array, is_memory_mapped
+from ._compat import (
+    Interval,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    without_sklearn_version,
+)
 from ._degeneracy import DegenerateFitWarning, describe
 from ._em import (
     Parameters,
@@ -57,13 +64,25 @@ from ._em import (
     run_em,
     stepwise_statistics,
 )
-from ._init import INIT_STRATEGIES, SEARCH_STRATEGIES, initial_statistics
+from ._init import (
+    INIT_STRATEGIES,
+    SEARCH_STRATEGIES,
+    count_distinct_points,
+    initial_statistics,
+)
 from ._search import Search, independent_stream, search_start
 from ._validation import check_weights_init, warn_at_caller
+from .exceptions import SampleWeightWarning
 
-#: Rows drawn for the initialization of a fit on a dask array when
-#: ``init_sample_size`` is None.
-DISTRIBUTED_INIT_SAMPLE_SIZE = 100_000
+#: Rows drawn for the initialization when ``init_sample_size`` is None and
+#: the data are a dask array, a memory map, or more rows than one block of
+#: ``working_memory`` holds ...
+DEFAULT_INIT_SAMPLE_SIZE = 100_000
+
+#: ... or fewer, so that the sample's float64 values take at most this many
+#: bytes. A fixed budget, not ``working_memory``: the initialization of data
+#: that fit in the sample must not depend on the block size.
+DEFAULT_INIT_SAMPLE_BYTES = 100 * 2**20
 
 
 class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
@@ -89,6 +108,11 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         "verbose": ["verbose"],
         "verbose_interval": [Interval(Integral, 1, None, closed="left")],
     }
+
+    def __init_subclass__(cls, **kwargs):
+        # scikit-learn generates the set_{method}_request methods here.
+        super().__init_subclass__(**kwargs)
+        without_sklearn_version(cls)
 
     def __init__(
         self,
@@ -281,21 +305,47 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         return (self.init_params,)
 
     def _initialization_rows(self, data, random_state):
-        size = self.init_sample_size
-        if size is None and data.is_distributed:
-            size = DISTRIBUTED_INIT_SAMPLE_SIZE
+        size = self._init_sample_size(data)
         if size is None or size >= data.n_samples:
             rows = data.gathered() if data.is_distributed else data
         else:
             # O(size) memory, unlike a permutation of every row.
-            chosen = sample_without_replacement(
+            indices = sample_without_replacement(
                 data.n_samples,
                 size,
                 method="tracking_selection",
                 random_state=random_state,
             )
-            rows = data[np.sort(chosen)]
-        return self._family.initialization_rows(rows, data)
+            rows = data[np.sort(indices)]
+        # Held in memory, in the family's dtype.
+        return self._family.initialization_rows(rows.converted(), data)
+
+    def _init_sample_size(self, data):
+        """Rows the initialization runs on (None: every row).
+
+        ``init_sample_size`` when set. Otherwise every row of in-memory data
+        that fit in one block of ``working_memory`` (scikit-learn's
+        behaviour), and a bounded sample of a dask array, a memory map or
+        larger data: :data:`DEFAULT_INIT_SAMPLE_SIZE` rows, fewer when their
+        float64 values would take more than :data:`DEFAULT_INIT_SAMPLE_BYTES`
+        (data of no more rows are used whole).
+        """
+        if self.init_sample_size is not None:
+            return self.init_sample_size
+        n_samples, n_features = data.n_samples, data.n_features
+        if not (
+            data.is_distributed
+            or is_memory_mapped(data.X)
+            or block_size(n_samples, self._family.row_bytes(n_features)) < n_samples
+        ):
+            return None
+        return max(
+            1,
+            min(
+                DEFAULT_INIT_SAMPLE_SIZE,
+                DEFAULT_INIT_SAMPLE_BYTES // (8 * max(n_features, 1)),
+            ),
+        )
 
     # ------------------------------------------------------------------
     # Fitting
@@ -307,9 +357,13 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             from ._dask import persist
 
             persist(data)  # validated once, kept on the workers for every pass
+        self._check_weight_scale(data)
         self._check_enough_samples(data)
 
         do_init = not (self.warm_start and hasattr(self, "converged_"))
+        n_distinct = self.n_components  # as far as the fit needs to know
+        if do_init and not data.is_distributed:
+            n_distinct = count_distinct_points(self._family, data, self.n_components)
         n_init = self.n_init if do_init else 1
         random_state = check_random_state(self.random_state)
         settings = self._settings()
@@ -343,6 +397,9 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self.lower_bound_ = best.lower_bound
         self.lower_bounds_ = best.lower_bounds
         self._reset_online_state()
+        self._weighted_fit_rows = (
+            data.n_samples if _non_unit(data.sample_weight) else None
+        )
 
         # max_iter=0 is the documented way to only initialise; no warning then.
         if not self.converged_ and self.max_iter > 0:
@@ -352,15 +409,7 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 "tol, or check for degenerate data.",
                 ConvergenceWarning,
             )
-        self._warn_empty_components(best.nk)
-        if self.degenerate_components_ and self.max_iter > 0:
-            warn_at_caller(
-                f"The fitted mixture is degenerate: "
-                f"{describe(self.degenerate_components_)}. Its likelihood is "
-                "inflated by these components. Consider fewer components, a "
-                "larger n_init or init_params='emem'.",
-                DegenerateFitWarning,
-            )
+        self._warn_about_components(best.nk, n_distinct, data.sample_weight)
         return data
 
     def _fit_predict(self, X, sample_weight, **metadata):
@@ -375,6 +424,7 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         data = self._validated(
             X, reset=first_call, sample_weight=sample_weight, **metadata
         )
+        self._check_weight_scale(data)
         if first_call:
             self._check_enough_samples(data)
             self._set_fitted(
@@ -385,6 +435,7 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             self._reset_online_state()
             self.n_iter_ = 0
             self.lower_bounds_ = []
+            self._weighted_fit_rows = None  # a stream has no fitted rows
         else:
             self._family.check_batch(data.X)
         batch = expectation_pass(self._family, self._parameters(), data)
@@ -405,15 +456,77 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self._online_stats = None
         self._n_online_steps = 0
 
-    def _warn_empty_components(self, nk):
-        total = nk.sum()
-        empty = np.flatnonzero(nk <= 1e-8 * total)
-        if empty.size:
+    @staticmethod
+    def _check_weight_scale(data):
+        """Warn when the sample weights of ``data`` look normalized."""
+        if data.sample_weight is not None:
+            # float() of a dask scalar computes it; the sum is cached.
+            warn_if_normalized_weights(
+                float(data.sample_weight.max()), data.weight_total()
+            )
+
+    def _warn_if_weights_left_out(self, data, method):
+        """Warn when a weighted fit's rows are scored without their weights.
+
+        Cheap on purpose: ``fit`` remembers only the number of rows it was
+        given with weights that are not all 1; scoring as many rows without
+        ``sample_weight`` is, on a frequency table, scoring every table row
+        once instead of the observations.
+        """
+        n_rows = getattr(self, "_weighted_fit_rows", None)
+        if data.sample_weight is None and data.n_samples == n_rows:
+            what = "mean log-likelihood" if method == "score" else method.upper()
             warn_at_caller(
-                f"Components {empty.tolist()} received no responsibility for "
-                "any sample; their parameters are not estimated from data. "
-                "Consider fewer components or a different initialisation.",
+                f"This model was fitted with sample weights on {n_rows} rows, "
+                f"and {method}() got {n_rows} rows without sample_weight: it "
+                f"counts every row once, as if each weight were 1. Pass the "
+                f"same sample_weight to {method}() for the {what} of the "
+                "weighted data (of a frequency table: of its observations, "
+                "not of its rows).",
+                SampleWeightWarning,
+            )
+
+    def _warn_about_components(self, nk, n_distinct, sample_weight):
+        """One warning for components that describe no data of their own.
+
+        Data of fewer distinct rows than components explain every empty or
+        degenerate component at once, so that warning replaces the others. An
+        empty component is named as such, not as one that inflates the
+        likelihood (it adds nothing to it).
+        """
+        empty = np.flatnonzero(nk <= 1e-8 * nk.sum()).tolist()
+        unestimated = (
+            f"components {empty} received no responsibility for any sample; "
+            "their parameters are not estimated from data"
+        )
+        if n_distinct < self.n_components:
+            rows = "row" if n_distinct == 1 else "rows"
+            weighted = "" if sample_weight is None else " of non-zero weight"
+            outcome = f"; {unestimated}" if empty else ", so components share them"
+            warn_at_caller(
+                f"X has only {n_distinct} distinct {rows}{weighted} for "
+                f"{self.n_components} components: a mixture of more than "
+                f"{n_distinct} component{'' if n_distinct == 1 else 's'} cannot "
+                "give every component points of its own"
+                f"{outcome}. Use n_components <= {n_distinct}.",
                 UserWarning,
+            )
+            return
+        if empty:
+            warn_at_caller(
+                f"{unestimated[0].upper()}{unestimated[1:]}. Consider fewer "
+                "components or a different initialisation.",
+                UserWarning,
+            )
+        inflating = {
+            k: why for k, why in self.degenerate_components_.items() if k not in empty
+        }
+        if inflating and self.max_iter > 0:
+            warn_at_caller(
+                f"The fitted mixture is degenerate: {describe(inflating)}. Its "
+                "likelihood is inflated by these components. Consider fewer "
+                "components, a larger n_init or init_params='emem'.",
+                DegenerateFitWarning,
             )
 
     # ------------------------------------------------------------------
@@ -433,17 +546,21 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _predict(self, X, **metadata):
         return self._labels(self._rows_for_prediction(X, **metadata))
 
-    def _likelihood_pass(self, X, sample_weight, **metadata):
+    def _likelihood_pass(self, X, sample_weight, method, **metadata):
         data = self._rows_for_prediction(X, sample_weight, **metadata)
+        self._warn_if_weights_left_out(data, method)
+        if method != "score":  # a weighted mean does not depend on the scale
+            self._check_weight_scale(data)
         return expectation_pass(
             self._family, self._parameters(), data, with_stats=False
         )
 
     def _score(self, X, sample_weight, **metadata):
-        return self._likelihood_pass(X, sample_weight, **metadata).mean_log_likelihood
+        result = self._likelihood_pass(X, sample_weight, "score", **metadata)
+        return result.mean_log_likelihood
 
     def _information_criterion(self, X, criterion, sample_weight, **metadata):
-        result = self._likelihood_pass(X, sample_weight, **metadata)
+        result = self._likelihood_pass(X, sample_weight, criterion, **metadata)
         penalty = 2.0 if criterion == "aic" else np.log(result.weight)
         return float(-2.0 * result.log_likelihood + penalty * self._n_parameters())
 
@@ -461,7 +578,13 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         With ``warm_start=True`` a fitted model resumes from its parameters
         and ``n_init`` is ignored. The data are processed in blocks of rows
         sized by scikit-learn's ``working_memory``, so ``X`` may be a
-        :class:`numpy.memmap` larger than memory.
+        :class:`numpy.memmap` larger than memory: integer (or other non-float)
+        values are converted block by block, never whole, and with the
+        default ``init_sample_size=None`` the initialization of a memory map,
+        a dask array or data larger than one block runs on a random sample of
+        at most 100,000 rows, so memory beyond ``X`` stays bounded. In-memory
+        data that fit in one block are initialized from every row, as by
+        scikit-learn.
 
         Parameters
         ----------
@@ -472,8 +595,10 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             Not used, present for API consistency by convention.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; an integer weight is equivalent to repeating
-            the sample. At least one weight must be positive.
+            Non-negative frequency weights; an integer weight is equivalent
+            to repeating the sample. At least one weight must be positive.
+            Their sum is the sample size: weights all below 1 (normalized
+            ones, say) raise a :class:`~skem.exceptions.SampleWeightWarning`.
 
         Returns
         -------
@@ -503,8 +628,9 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
         Returns
         -------
-        labels : ndarray of shape (n_samples,)
-            Component labels.
+        labels : ndarray or dask.array.Array of shape (n_samples,)
+            Component labels. A lazy dask array, chunked like the rows of
+            ``X``, when ``X`` is a dask array.
         """
         return self._fit_predict(X, sample_weight)
 
@@ -550,6 +676,10 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def score_samples(self, X):
         """Log-likelihood of each sample under the model.
 
+        A sample with every entry missing (NaN) has log-likelihood 0, the
+        log-probability of observing nothing; only the observed entries of a
+        sample enter its log-likelihood.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -557,8 +687,9 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
         Returns
         -------
-        log_prob : ndarray of shape (n_samples,)
-            ``log p(x_i)``, a true log-density.
+        log_prob : ndarray or dask.array.Array of shape (n_samples,)
+            ``log p(x_i)``, a true log-density. A lazy dask array, chunked
+            like the rows of ``X``, when ``X`` is a dask array.
         """
         return self._score_samples(X)
 
@@ -574,7 +705,9 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             Not used, present for API consistency by convention.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the average.
+            Weights of the average. Without them, ``X`` with as many rows as
+            a weighted fit raises a :class:`~skem.exceptions.SampleWeightWarning`
+            (on a frequency table pass the fit's weights).
 
         Returns
         -------
@@ -586,6 +719,11 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def predict(self, X):
         """Most likely component of each sample.
 
+        A sample with every entry missing (NaN) says nothing about its
+        component: its posterior is the mixture weights, so it is labelled
+        with the heaviest component, without a warning. Drop such rows first
+        (``np.isnan(X).all(axis=1)``) when that label would mislead.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -593,14 +731,18 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
         Returns
         -------
-        labels : ndarray of shape (n_samples,)
-            Component labels.
+        labels : ndarray or dask.array.Array of shape (n_samples,)
+            Component labels. A lazy dask array, chunked like the rows of
+            ``X``, when ``X`` is a dask array.
         """
         return self._predict(X)
 
     def predict_proba(self, X):
         """Posterior probability of each component for each sample.
 
+        A sample with every entry missing (NaN) gets the mixture weights,
+        its prior: no observation moves it.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -608,8 +750,9 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
         Returns
         -------
-        resp : ndarray of shape (n_samples, n_components)
-            Responsibilities; each row sums to one.
+        resp : ndarray or dask.array.Array of shape (n_samples, n_components)
+            Responsibilities; each row sums to one. A lazy dask array,
+            chunked like the rows of ``X``, when ``X`` is a dask array.
         """
         return self._predict_proba(X)
 
@@ -623,7 +766,10 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
         sample_weight : array-like of shape (n_samples,), default=None
             Frequency weights: the log-likelihood is ``sum_i w_i log p(x_i)``,
-            as if row ``i`` were repeated ``w_i`` times.
+            as if row ``i`` were repeated ``w_i`` times. Pass those of ``fit``
+            for the AIC of the weighted data: without them, ``X`` with as
+            many rows as a weighted fit raises a
+            :class:`~skem.exceptions.SampleWeightWarning`.
 
         Returns
         -------
@@ -643,7 +789,10 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         sample_weight : array-like of shape (n_samples,), default=None
             Frequency weights: the log-likelihood is ``sum_i w_i log p(x_i)``
             and the sample size ``sum_i w_i``, as if row ``i`` were repeated
-            ``w_i`` times.
+            ``w_i`` times. They must be counts (weights all below 1 raise a
+            :class:`~skem.exceptions.SampleWeightWarning`), and those of
+            ``fit`` for the BIC of the weighted data: without them, ``X``
+            with as many rows as a weighted fit raises the same warning.
 
         Returns
         -------
@@ -690,3 +839,48 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             )
         random_state = check_random_state(self.random_state)
         return random_state.multinomial(n_samples, self.weights_), random_state
+
+
+def warn_if_normalized_weights(largest, total):
+    """Warn, at the user's line, when frequency weights look normalized.
+
+    They look normalized when every weight is below 1: ``0 < largest < 1``.
+    Frequency counts never do (a positive count is at least 1), nor do unit
+    weights; weights that sum to 1 always do (but for one row holding all
+    the weight).
+
+    Parameters
+    ----------
+    largest : float
+        The largest sample weight.
+
+    total : float
+        The sum of the sample weights.
+
+    Returns
+    -------
+    warned : bool
+        Whether the weights look normalized.
+    """
+    if not 0.0 < largest < 1.0:
+        return False
+    warn_at_caller(
+        f"The sample weights look normalized: every weight is below 1 (the "
+        f"largest is {largest:.3g}, the sum {total:.4g}). skem reads "
+        "sample_weight as frequency counts (a weight of 3 is a row seen 3 "
+        "times), so the sample size is their sum: BIC's penalty "
+        f"log(n) * n_parameters uses log({total:.4g}) = {math.log(total):.3g}, "
+        "stopping_rule='total' stops on that scale and components carry "
+        "that few effective samples in the degeneracy checks. Pass the "
+        "counts instead: a table's raw frequencies, or the weights times "
+        "the number of observations.",
+        SampleWeightWarning,
+    )
+    return True
+
+
+def _non_unit(sample_weight):
+    """Whether sample weights were given and are not all 1."""
+    if sample_weight is None:
+        return False
+    return bool((sample_weight != 1).any())

@@ -13,11 +13,12 @@ from sklearn.utils.validation import (
 )
 
 from ._base import BaseMixtureEM
-from ._blocks import RowData, RowFields
+from ._blocks import RowData, RowFields, converted_per_block
 from ._compat import Interval, StrOptions, _fit_context
 from ._degeneracy import binomial_degeneracy
 from ._family import Family, SufficientStatistics
 from ._validation import (
+    _row_chunks,
     check_features_observed,
     check_shape,
     nan_mask,
@@ -211,10 +212,12 @@ class BinomialFamily(Family):
 
     # Data -------------------------------------------------------------
     def validate(self, estimator, X, *, reset, n_trials=None):
+        # Integer counts are converted block by block, never whole.
+        per_block = converted_per_block(X)
         X = validate_data(
             estimator,
             X,
-            dtype=[np.float64, np.float32],
+            dtype=None if per_block else [np.float64, np.float32],
             reset=reset,
             ensure_all_finite="allow-nan",
         )
@@ -227,7 +230,8 @@ class BinomialFamily(Family):
             self.learn(X, n_trials=per_sample)
         elif per_sample is None:
             self.check_default_trials_apply()
-        return RowData(X, per_row=BinomialRows(n_trials=per_sample))
+        dtype = np.float64 if per_block else None
+        return RowData(X, per_row=BinomialRows(n_trials=per_sample), dtype=dtype)
 
     def check_default_trials_apply(self):
         """Refuse to fall back on ``n_trials_`` the user never chose."""
@@ -245,7 +249,9 @@ class BinomialFamily(Family):
             n_trials = n_trials[:, np.newaxis]
         self.n_trials_ = self._resolve_n_trials(X, n_trials)
         self.fitted_with_per_sample_trials = n_trials is not None
-        _check_some_trials(self.n_trials_ if n_trials is None else n_trials)
+        trials = self.n_trials_ if n_trials is None else n_trials
+        _check_some_trials(X, trials)
+        _warn_if_proportions(X, trials)
         if self.probabilities_init is not None:
             probabilities = np.asarray(self.probabilities_init, dtype=np.float64)
             check_shape(
@@ -446,7 +452,9 @@ class BinomialMixture(BaseMixtureEM):
 
     n_init : int, default=1
         Number of initializations; the run with the best final log-likelihood
-        is kept.
+        is kept, among the runs that are not degenerate (with a tiny
+        component pinned to probability 0 or 1, whose likelihood is
+        inflated; see :ref:`optimum`) when there is one.
 
     init_params : {'kmeans', 'k-means++', 'random', 'random_from_data', \
             'hierarchical', 'emem', 'emem-hierarchical', 'emem-split-merge'}, \
@@ -461,9 +469,13 @@ class BinomialMixture(BaseMixtureEM):
 
     init_sample_size : int, default=None
         Number of rows, drawn at random without replacement, on which the
-        ``init_params`` strategy runs; None uses every row. Set it for data
-        too large for the strategy (a memory map, say): EM itself always uses
-        every row.
+        ``init_params`` strategy runs; EM itself always uses every row. None
+        uses every row of an in-memory array that fits in one block of
+        scikit-learn's ``working_memory``, and a sample of 100,000 rows (fewer
+        when their float64 values would take more than 100 MiB) of a memory
+        map, a dask array or a larger array, so that the initialization's
+        memory is bounded whatever ``n_samples`` is; data of no more rows are
+        used whole.
 
     learning_decay : float, default=0.7
         Exponent of the step-size schedule of :meth:`partial_fit`, in
@@ -561,8 +573,9 @@ class BinomialMixture(BaseMixtureEM):
     Non-integer counts are accepted as the continuous relaxation of the
     binomial: the binomial coefficient is computed with ``gammaln``, so the
     likelihood is defined for any ``0 <= x <= n``. Computations and fitted
-    attributes are float64 whatever the dtype of ``X`` (float32 counts are
-    converted block by block): float32 cannot hold probabilities within
+    attributes are float64 whatever the dtype of ``X`` (float32 and integer
+    counts are converted block by block, never whole, so an integer memory
+    map stays on disk): float32 cannot hold probabilities within
     ``probability_floor`` of one.
 
     A missing count (NaN in ``X``) drops out of its row's likelihood and of
@@ -805,16 +818,66 @@ def _check_trials_scale(n_trials, name):
         )
 
 
-def _check_some_trials(n_trials):
+def _check_some_trials(X, n_trials):
     """Refuse a fit whose every count is out of zero trials: nothing to fit.
 
-    A reduction, so it also works on per-sample ``n_trials`` in a dask array.
+    Reductions, so they also work on dask arrays. A positive count out of
+    zero trials is not refused here: it is a count above ``n_trials``, which
+    the check of every block (``_prepare_block``) names.
     """
-    if not np.asarray((n_trials > 0).any()):
-        raise ValueError(
-            "n_trials is 0 for every count: the data hold no trials, so there "
-            "is nothing to fit."
+    if np.asarray((n_trials > 0).any()) or _count_summary(X, 0)[0] > 0:
+        return
+    raise ValueError(
+        "n_trials is 0 for every count: the data hold no trials, so there "
+        "is nothing to fit."
+    )
+
+
+def _warn_if_proportions(X, n_trials):
+    """Warn when the counts look like success proportions ``X / n_trials``.
+
+    Non-integer counts are allowed, but counts all at most 1, some of them
+    fractions, out of more than one trial are almost always proportions
+    passed by mistake: fitted as counts, they give near-zero probabilities.
+    """
+    if X.dtype.kind in "biu":  # whole numbers
+        return
+    largest_trials = float(np.asarray(np.max(n_trials)))
+    if largest_trials <= 1:
+        return
+    largest, fractional = _count_summary(X, stop_above=1)
+    if largest <= 1 and fractional:
+        warn_at_caller(
+            f"Every count is at most 1 and some are fractions, while n_trials "
+            f"goes up to {largest_trials:g}: the counts look like success "
+            "proportions (X / n_trials). BinomialMixture models numbers of "
+            "successes: pass the counts instead, for example "
+            "np.round(X * n_trials).",
+            UserWarning,
         )
+
+
+def _count_summary(X, stop_above=np.inf):
+    """The largest count and whether some count is not whole, NaN ignored.
+
+    A numpy array (or memory map) is read in chunks of rows, with temporaries
+    of at most a chunk, and reading stops at a count above ``stop_above``; a
+    dask array is reduced in one pass over its blocks. (Counts are
+    non-negative; ``floor(x) < x`` is False at NaN and inf, without a warning.)
+    """
+    if X.dtype.kind in "biu":
+        return float(np.asarray(np.max(X))), False
+    if isinstance(X, np.ndarray):
+        largest, fractional = 0.0, False
+        for chunk in _row_chunks(X, n_values=2**16):
+            largest = max(largest, float(np.fmax.reduce(chunk, axis=None)))
+            if largest > stop_above:
+                break
+            fractional = fractional or bool(np.any(np.floor(chunk) < chunk))
+        return largest, fractional
+    summary = np.stack([np.where(np.isnan(X), 0.0, X).max(), np.any(np.floor(X) < X)])
+    largest, fractional = np.asarray(summary, dtype=np.float64)
+    return float(largest), bool(fractional)
 
 
 def _check_per_sample_trials(n_trials, X, method):

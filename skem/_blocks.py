@@ -13,6 +13,7 @@ thread); :class:`skem._dask.DistributedRows` runs them where a dask array's
 blocks are, with the same signatures, so the engine has no Dask branch.
 """
 
+import mmap
 import sys
 from dataclasses import dataclass, fields, replace
 
@@ -25,6 +26,30 @@ def is_dask_array(X):
     """Whether ``X`` is a ``dask.array.Array`` (without importing dask)."""
     module = sys.modules.get("dask.array")
     return module is not None and isinstance(X, module.Array)
+
+
+def is_memory_mapped(X):
+    """Whether ``X``, or an array it is a view of, is a memory map."""
+    while X is not None:
+        if isinstance(X, np.memmap | mmap.mmap):
+            return True
+        X = getattr(X, "base", None)
+    return False
+
+
+def converted_per_block(X):
+    """Whether ``X`` is validated as it is and converted block by block.
+
+    True for a numpy array (or memory map) of integers, booleans or floats
+    other than float32 and float64: converting it whole would hold a float64
+    copy of all of ``X`` at once (of a memory map larger than memory, say).
+    Such ``X`` goes into a :class:`RowData` with the family's ``dtype``.
+    """
+    return (
+        isinstance(X, np.ndarray)
+        and X.dtype.kind in "biuf"
+        and X.dtype not in (np.float32, np.float64)
+    )
 
 
 @dataclass(frozen=True)
@@ -67,12 +92,19 @@ class RowData:
     first_row : int, default=0
         Index of the first row in the whole data set (messages name rows as
         the user counts them).
+
+    dtype : numpy dtype or None, default=None
+        The dtype the families compute in, when ``X`` has another (integer
+        counts, say): ``X`` is kept as given and every block (slice or
+        selection of rows) is converted when it is made, so no converted copy
+        of the whole of ``X`` is ever held. None: ``X``'s own dtype.
     """
 
     is_distributed = False
 
-    def __init__(self, X, sample_weight=None, per_row=None, first_row=0):
+    def __init__(self, X, sample_weight=None, per_row=None, first_row=0, dtype=None):
         self.X = X
+        self.dtype = X.dtype if dtype is None else np.dtype(dtype)
         self.sample_weight = sample_weight
         self.per_row = per_row
         self.first_row = first_row
@@ -88,24 +120,46 @@ class RowData:
         return self.X.shape[1]
 
     def __getitem__(self, rows):
-        """The rows selected by a slice or an index array, as a new RowData."""
+        """The rows selected by a slice or an index array, as a new RowData.
+
+        Their ``X`` is in ``dtype``: converted, when ``X`` is not.
+        """
         first_row = self.first_row + (rows.start or 0) if isinstance(rows, slice) else 0
         return RowData(
-            self.X[rows],
+            np.asarray(self.X[rows], dtype=self.dtype),
             _take(self.sample_weight, rows),
             None if self.per_row is None else self.per_row.take(rows),
             first_row,
         )
 
+    def _copy(self, X=None, sample_weight=None, per_row=None):
+        return RowData(
+            self.X if X is None else X,
+            sample_weight,
+            per_row,
+            self.first_row,
+            self.dtype,
+        )
+
     def with_sample_weight(self, sample_weight):
         """A copy with other sample weights."""
-        return RowData(self.X, sample_weight, self.per_row, self.first_row)
+        return self._copy(sample_weight=sample_weight, per_row=self.per_row)
 
     def with_fields(self, **values):
         """A copy with per-row fields replaced (names checked by the class)."""
-        return RowData(
-            self.X, self.sample_weight, replace(self.per_row, **values), self.first_row
+        return self._copy(
+            sample_weight=self.sample_weight, per_row=replace(self.per_row, **values)
         )
+
+    def converted(self):
+        """These rows with ``X`` in ``dtype``: ``self`` when it already is.
+
+        A converted copy of every row: for data of one block, or rows chosen
+        to be held in memory (the initialization's).
+        """
+        if self.X.dtype == self.dtype:
+            return self
+        return self._copy(self.X.astype(self.dtype), self.sample_weight, self.per_row)
 
     def weight_total(self):
         """Sum of the sample weights (the number of rows when unweighted)."""
@@ -122,7 +176,7 @@ class RowData:
     def blocks(self, block_size):
         """Consecutive blocks of at most ``block_size`` rows."""
         if block_size >= self.n_samples:
-            yield self
+            yield self.converted()
             return
         for start in range(0, self.n_samples, block_size):
             yield self[start : start + block_size]

@@ -7,16 +7,23 @@ there, persisted), each pass sends the model's parameters to the blocks, and a
 tree reduction adds the blocks' :class:`~skem._em.PassResult` on the way back,
 so only parameters and statistics cross the network. The M-step runs on the
 client.
+
+Bad input is refused on the client when its dtype says so (complex numbers),
+before any task runs. Errors that only the values show (a count above
+``n_trials``, a string that is no number) are found on the workers by the
+in-memory checks, returned as values (:class:`BlockError`) and raised on the
+client with the in-memory message: an expected bad-input error is not a
+failed task, so the workers log no "Compute Failed" traceback for it. Only a
+lazy result (``predict`` on a dask array) has to fail in its task.
 """
 
 import copy
 import math
-import operator
 
 import dask
 import dask.array as da
 import numpy as np
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_array, validate_data
 
 
 class DistributedRows:
@@ -74,7 +81,7 @@ class DistributedRows:
             dask.delayed(_reduce_block)(block, function, block_size)
             for block in self.blocks
         ]
-        return _tree_sum(parts).compute()
+        return raise_block_errors([_tree_sum(parts).compute()])[0]
 
     def map(self, function, block_size, row_shape=(), dtype=None):
         """A lazy dask array of ``function`` of every block, row-aligned."""
@@ -95,8 +102,8 @@ class DistributedRows:
         """A method of every validated block, computed where the block is."""
         if self.sample_weight is None:  # no need to touch the blocks
             return list(self.X.chunks[0])
-        return dask.compute(
-            *[dask.delayed(operator.methodcaller(method))(b) for b in self.blocks]
+        return raise_block_errors(
+            dask.compute(*[dask.delayed(_call)(b, method) for b in self.blocks])
         )
 
     def __getitem__(self, rows):
@@ -128,6 +135,7 @@ def distributed_rows(model, X, reset, sample_weight, metadata):
     if len(X.chunks[1]) > 1:
         # Blocks hold whole rows: chunks split along the columns are joined.
         X = X.rechunk({1: X.shape[1]})
+    X = _numeric(X)
     sample_weight = _aligned(sample_weight, X, "sample_weight")
     metadata = {name: _aligned(values, X, name) for name, values in metadata.items()}
     if reset:
@@ -155,14 +163,110 @@ def distributed_rows(model, X, reset, sample_weight, metadata):
 
 
 def persist(data):
-    """Validate every block now and keep the results on the workers."""
+    """Validate every block now, keep the results on the workers.
+
+    Raises the first block's validation error, if any, on the client.
+    """
     data.blocks = list(dask.persist(*data.blocks))
+    raise_block_errors(
+        dask.compute(*[dask.delayed(_error_or_none)(b) for b in data.blocks])
+    )
     return data
+
+
+class BlockError:
+    """A bad-input error found on a worker, returned instead of raised.
+
+    A task that raises is a failed task: the worker logs it ("Compute
+    Failed", with a traceback) before the client raises it. Bad input is the
+    caller's error, not the cluster's, so the worker's checks return it in
+    this marker and :func:`raise_block_errors` raises it on the client.
+
+    Parameters
+    ----------
+    error : Exception
+        The error the in-memory checks raised, with their message.
+    """
+
+    def __init__(self, error):
+        self.error = error
+
+
+def raise_block_errors(values):
+    """Raise the first :class:`BlockError` among ``values``; else return them.
+
+    Parameters
+    ----------
+    values : sequence
+        Results of tasks, in the order of the blocks.
+
+    Returns
+    -------
+    values : sequence
+        ``values``, when none is a :class:`BlockError`.
+    """
+    for value in values:
+        if isinstance(value, BlockError):
+            raise value.error
+    return values
 
 
 def _validate_block(model, X, sample_weight, metadata, first_row):
     # Runs on a worker: the in-memory validation, with the same messages.
-    return model._validate_block(X, False, sample_weight, metadata, first_row)
+    try:
+        return model._validate_block(X, False, sample_weight, metadata, first_row)
+    except ValueError as error:
+        return BlockError(error)
+
+
+def _call(block, method):
+    return block if isinstance(block, BlockError) else getattr(block, method)()
+
+
+def _error_or_none(block):
+    return block if isinstance(block, BlockError) else None
+
+
+def _numeric(values):
+    """``values`` as numbers, or the in-memory error for their dtype or values.
+
+    Complex numbers are refused here, before any task runs. Strings and
+    objects may hold numbers ("1.5") as in memory, so their values decide:
+    every block tries the in-memory conversion where it is and returns its
+    error, if any; the first is raised here.
+    """
+    kind = values.dtype.kind
+    if kind == "c":
+        # scikit-learn's message, which shows the array (here the dask one).
+        raise ValueError(f"Complex data not supported\n{values}\n")
+    if kind in "OSUV":
+        raise_block_errors(
+            dask.compute(
+                *[
+                    dask.delayed(_conversion_error)(block)
+                    for block in values.to_delayed().ravel()
+                ]
+            )
+        )
+        values = values.astype(np.float64)
+    return values
+
+
+def _conversion_error(block):
+    # Runs on a worker: scikit-learn's conversion, as validate_data does it.
+    try:
+        check_array(
+            block,
+            dtype=np.float64,
+            ensure_2d=False,
+            allow_nd=True,
+            ensure_all_finite=False,
+            ensure_min_samples=0,
+            ensure_min_features=0,
+        )
+    except (TypeError, ValueError) as error:
+        return BlockError(error)
+    return None
 
 
 def _aligned(values, X, name):
@@ -171,6 +275,7 @@ def _aligned(values, X, name):
         return None
     if not isinstance(values, da.Array):
         values = da.from_array(np.asarray(values))
+    values = _numeric(values)
     if values.shape[0] != X.shape[0]:
         raise ValueError(
             f"{name} has {values.shape[0]} rows, but X has {X.shape[0]} rows."
@@ -197,10 +302,15 @@ def _metadata_blocks(metadata, n_blocks):
 # The two operations over blocks (as RowData's)
 # ----------------------------------------------------------------------
 def _reduce_block(block, function, block_size):
+    if isinstance(block, BlockError):
+        return block
     return block.reduce(function, block_size)
 
 
 def _map_block(block, function, block_size):
+    if isinstance(block, BlockError):
+        # A lazy result can only fail in its task.
+        raise block.error
     return block.map(function, block_size)
 
 
@@ -209,7 +319,14 @@ def _tree_sum(parts):
     while len(parts) > 1:
         pairs = [parts[i : i + 2] for i in range(0, len(parts), 2)]
         parts = [
-            dask.delayed(operator.add)(*pair) if len(pair) == 2 else pair[0]
-            for pair in pairs
+            dask.delayed(_add)(*pair) if len(pair) == 2 else pair[0] for pair in pairs
         ]
     return parts[0]
+
+
+def _add(left, right):
+    # The first block's error wins, as in memory the first bad row does.
+    for part in (left, right):
+        if isinstance(part, BlockError):
+            return part
+    return left + right

@@ -9,10 +9,13 @@ does, so the same ``random_state`` gives the same starting point in both
 libraries.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
+from sklearn.exceptions import ConvergenceWarning
 
-from ._em import accumulate_responsibilities
+from ._em import accumulate_responsibilities, rows_per_block
 from ._hierarchical import hierarchical_start_labels
 
 #: scikit-learn's four strategies, which keep its random-state consumption.
@@ -75,11 +78,17 @@ def initial_statistics(family, data, init_params, random_state):
         return _label_statistics(family, data, labels)
     features = family.init_points(data)
     if init_params == "kmeans":
-        labels = (
-            KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
-            .fit(features, sample_weight=sample_weight)
-            .labels_
-        )
+        with warnings.catch_warnings():
+            # Fewer distinct points than clusters: the engine says so itself,
+            # once, in terms of X (count_distinct_points).
+            warnings.filterwarnings(
+                "ignore", "Number of distinct clusters", ConvergenceWarning
+            )
+            labels = (
+                KMeans(n_clusters=n_components, n_init=1, random_state=random_state)
+                .fit(features, sample_weight=sample_weight)
+                .labels_
+            )
         return _label_statistics(family, data, labels)
     if init_params == "k-means++":
         _, indices = kmeans_plusplus(
@@ -102,6 +111,36 @@ def initial_statistics(family, data, init_params, random_state):
     # Every other row has zero responsibility: only the seeds contribute.
     seeds = data[np.asarray(indices)]
     return accumulate_responsibilities(family, seeds, np.eye(n_components))
+
+
+def count_distinct_points(family, data, limit):
+    """Distinct points among the rows of ``data``, counted up to ``limit``.
+
+    The points are what the strategies cluster (the family's
+    ``init_points``: success proportions for a binomial); rows of weight
+    zero are left out, and NaN equals NaN. Read block by block, stopping as
+    soon as ``limit`` points are found: typically within the first block,
+    one pass over the data at most (for data of fewer distinct rows).
+    """
+    found = []
+    for block in data.blocks(rows_per_block(family, data)):
+        points = np.asarray(family.init_points(block))
+        if block.sample_weight is not None:
+            points = points[block.sample_weight > 0]
+        for point in found:
+            points = points[_differs(points, point)]
+        while len(points):
+            found.append(points[0])
+            if len(found) >= limit:
+                return limit
+            points = points[1:][_differs(points[1:], points[0])]
+    return len(found)
+
+
+def _differs(points, point):
+    """Rows of ``points`` that are not ``point`` (NaN equal to NaN)."""
+    unequal = (points != point) & ~(np.isnan(points) & np.isnan(point))
+    return unequal.any(axis=1)
 
 
 def _label_statistics(family, data, labels):

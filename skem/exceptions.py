@@ -45,3 +45,47 @@ class DegenerateFitWarning(UserWarning):
     ...     warnings.simplefilter("ignore", DegenerateFitWarning)
     ...     model = model.fit(X)
     """
+
+
+class SampleWeightWarning(UserWarning):
+    """Warning that sample weights look misused.
+
+    skem reads ``sample_weight`` as frequency counts: a weight of 3 is a row
+    seen three times, and the sample size is the sum of the weights. Raised
+
+    * by ``fit``, ``fit_predict``, ``partial_fit``, ``bic``, ``aic`` and
+      :func:`~skem.model_selection.criteria_grid` when the weights look
+      normalized: every weight is below 1 (so the largest is). Counts never
+      are (a positive count is at least 1), nor are unit weights. With
+      weights summing to about 1 the sample size in BIC's penalty
+      ``log(sum of weights)`` is about 0, the ``'total'`` stopping rule stops
+      fits early and the degeneracy checks count too few samples per
+      component;
+    * by ``bic``, ``aic`` and ``score`` when the model was fitted with sample
+      weights (not all 1) and ``X`` has as many rows as the fitted data but
+      no ``sample_weight`` is given: on a frequency table that scores every
+      table row once, not the observations.
+
+    See Also
+    --------
+    DegenerateFitWarning : Raised when a fitted mixture is degenerate.
+
+    Examples
+    --------
+    A frequency table with its counts divided by their sum:
+
+    >>> import warnings
+    >>> import numpy as np
+    >>> from skem import BinomialMixture
+    >>> from skem.exceptions import SampleWeightWarning
+    >>> counts, freq = np.arange(4).reshape(-1, 1), np.array([10, 30, 40, 20])
+    >>> model = BinomialMixture(n_trials=3)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     model = model.fit(counts, sample_weight=freq / freq.sum())
+    >>> [w.category.__name__ for w in caught]
+    ['SampleWeightWarning']
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", SampleWeightWarning)
+    ...     model = model.fit(counts, sample_weight=freq)  # the counts: silent
+    """

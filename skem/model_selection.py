@@ -25,6 +25,7 @@ that it is never chosen.
 import inspect
 import itertools
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -32,8 +33,9 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils.metadata_routing import MetadataRequest
 
-from ._base import warn_at_caller
+from ._base import warn_at_caller, warn_if_normalized_weights
 from ._degeneracy import DegenerateFitWarning, describe
+from .exceptions import SampleWeightWarning
 
 __all__ = [
     "CriteriaGrid",
@@ -243,6 +245,10 @@ class CriteriaGrid:
     estimators : list
         The fitted models; None where the fit failed.
 
+    reasons : list of str or None, default=None
+        Why each candidate's criteria are NaN, None where they are not;
+        None for all when not given.
+
     Attributes
     ----------
     params : list of dict
@@ -262,6 +268,13 @@ class CriteriaGrid:
 
     estimators : list
         The fitted models.
+
+    reasons : list of str or None
+        Why each candidate's criteria are NaN (shown ``NA`` in the table),
+        None where they are not: ``'fit failed: <error>'`` or
+        ``'degenerate: <components and why>'``. The same whatever
+        ``n_jobs`` fitted the grid; :func:`criteria_grid` also warns with
+        each, naming the candidate.
 
     best_index_ : int
         Index of the candidate of smallest BIC.
@@ -299,12 +312,20 @@ class CriteriaGrid:
     True
     """
 
-    def __init__(self, params, log_likelihood, n_parameters, n_samples, estimators):
+    def __init__(
+        self, params, log_likelihood, n_parameters, n_samples, estimators, reasons=None
+    ):
         self.params = list(params)
         self.log_likelihood = np.asarray(log_likelihood, dtype=np.float64)
         self.n_parameters = np.asarray(n_parameters, dtype=np.float64)
         self.n_samples = float(n_samples)
         self.estimators = list(estimators)
+        self.reasons = [None] * len(self.params) if reasons is None else list(reasons)
+        if len(self.reasons) != len(self.params):
+            raise ValueError(
+                f"reasons has {len(self.reasons)} entries, but there are "
+                f"{len(self.params)} candidates."
+            )
         self.bic = -2 * self.log_likelihood + np.log(n_samples) * self.n_parameters
         self.aic = -2 * self.log_likelihood + 2 * self.n_parameters
 
@@ -323,7 +344,10 @@ class CriteriaGrid:
         """
         values = self._values(criterion)
         if np.all(np.isnan(values)):
-            raise ValueError("Every fit of the grid failed; there is no best model.")
+            raise ValueError(
+                "Every fit of the grid failed; there is no best model:"
+                + "".join(f"\n  {line}" for line in self._na_lines())
+            )
         return int(np.nanargmin(values))
 
     @property
@@ -388,7 +412,8 @@ class CriteriaGrid:
         -------
         frame : pandas.DataFrame
             One column per grid parameter, then ``n_parameters``,
-            ``log_likelihood``, ``bic`` and ``aic``.
+            ``log_likelihood``, ``bic``, ``aic`` and ``reason`` (why the
+            criteria are NaN, None where they are not; see :attr:`reasons`).
         """
         import pandas as pd
 
@@ -397,6 +422,7 @@ class CriteriaGrid:
         frame["log_likelihood"] = self.log_likelihood
         frame["bic"] = self.bic
         frame["aic"] = self.aic
+        frame["reason"] = pd.Series(self.reasons, dtype=object)
         return frame
 
     def __str__(self):
@@ -407,8 +433,15 @@ class CriteriaGrid:
         ]:
             lines += [title, _format_table(*self.table(criterion), self._row_key())]
             lines.append("")
-        if np.all(np.isnan(self.bic)):
-            lines.append("Every fit failed.")
+        every_fit_failed = bool(np.all(np.isnan(self.bic)))
+        na_lines = self._na_lines()
+        if na_lines:
+            lines.append("Every fit failed:" if every_fit_failed else "Not scored:")
+            lines += [f"  {line}" for line in na_lines]
+            lines.append("")
+        if every_fit_failed:
+            if not na_lines:
+                lines.append("Every fit failed.")
         else:
             best = ", ".join(f"{k}={v!r}" for k, v in self.best_params_.items())
             bic = self.bic[self.best_index_]
@@ -421,6 +454,14 @@ class CriteriaGrid:
             f"<{type(self).__name__}: {len(self.params)} candidates, "
             f"best by BIC {best}>"
         )
+
+    def _na_lines(self):
+        """One line per candidate with a reason: its parameters and the reason."""
+        return [
+            f"{_describe(params)}: {reason}"
+            for params, reason in zip(self.params, self.reasons, strict=True)
+            if reason is not None
+        ]
 
     def _values(self, criterion):
         if criterion not in _CRITERIA:
@@ -501,8 +542,42 @@ def _accepted(method, params):
     return {k: v for k, v in params.items() if k in names}
 
 
+#: Why a candidate is scored NaN: the warning raised and its headline.
+_NA_KINDS = {
+    "fit failed": (UserWarning, "the fit failed and is scored NaN"),
+    "degenerate": (
+        DegenerateFitWarning,
+        "the fitted mixture is degenerate and is scored NaN (mclust's NA)",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class _Measurement:
+    """One fitted candidate, as a joblib worker sends it back.
+
+    A worker process cannot warn the caller, so what the fit warned travels
+    back in ``warnings``, ``(category, message)`` pairs in order without
+    repeats, and the caller raises them (:func:`_report`). A candidate
+    scored NaN has a ``na_kind`` (a key of ``_NA_KINDS``) and a ``na_detail``.
+    """
+
+    log_likelihood: float
+    n_parameters: float
+    resolution: float
+    estimator: object
+    warnings: tuple
+    na_kind: str | None = None
+    na_detail: str | None = None
+
+    @property
+    def reason(self):
+        """Why the candidate is scored NaN, or None."""
+        return None if self.na_kind is None else f"{self.na_kind}: {self.na_detail}"
+
+
 def _fit_and_measure(estimator, X, sample_weight, fit_params, on_error):
-    """Fit one candidate; return (log-likelihood, n_parameters, estimator).
+    """Fit one candidate and measure it; return a :class:`_Measurement`.
 
     For a Pipeline, ``sample_weight`` goes to the last step's ``fit`` and the
     log-likelihood is the last step's, on ``X`` transformed by the others.
@@ -511,39 +586,53 @@ def _fit_and_measure(estimator, X, sample_weight, fit_params, on_error):
     if sample_weight is not None:
         key = "sample_weight" if final_name is None else f"{final_name}__sample_weight"
         fit_params = {**fit_params, key: sample_weight}
-    try:
-        with warnings.catch_warnings():
-            # Reported below, once, as a NaN score.
-            warnings.simplefilter("ignore", DegenerateFitWarning)
+    failure = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        # Reported by the caller: as the NaN reason, and once per grid.
+        warnings.simplefilter("ignore", DegenerateFitWarning)
+        warnings.simplefilter("ignore", SampleWeightWarning)
+        try:
             estimator.fit(X, **fit_params)
-        final, Xt = _final_estimator_and_data(estimator, X)
-        final_params = _final_step_params(fit_params, final_name)
-        log_prob = final.score_samples(
-            Xt, **_accepted(final.score_samples, final_params)
-        )
-    except (ValueError, ArithmeticError) as exc:
-        if on_error == "raise":
-            raise
-        warnings.warn(
-            f"Fitting {estimator!r} failed and is scored NaN: "
-            f"{type(exc).__name__}: {exc}",
-            UserWarning,
-            stacklevel=2,
-        )
-        return np.nan, np.nan, np.nan, None
+            final, Xt = _final_estimator_and_data(estimator, X)
+            final_params = _final_step_params(fit_params, final_name)
+            log_prob = final.score_samples(
+                Xt, **_accepted(final.score_samples, final_params)
+            )
+        except (ValueError, ArithmeticError) as exc:
+            if on_error == "raise":
+                raise
+            failure = f"{type(exc).__name__}: {exc}"
+    recorded = tuple(dict.fromkeys((w.category, str(w.message)) for w in caught))
+    if failure is not None:
+        nan = np.nan
+        return _Measurement(nan, nan, nan, None, recorded, "fit failed", failure)
     weights = np.ones_like(log_prob) if sample_weight is None else sample_weight
     resolution = _log_likelihood_resolution(final, weights.sum())
     log_likelihood = float(weights @ log_prob)
-    reasons = getattr(final, "degenerate_components_", None)
-    if reasons:
-        warnings.warn(
-            f"{estimator!r} is degenerate and is scored NaN (mclust's NA): "
-            f"{describe(reasons)}.",
-            DegenerateFitWarning,
-            stacklevel=2,
+    n_parameters = final._n_parameters()
+    degenerate = getattr(final, "degenerate_components_", None)
+    if degenerate:
+        return _Measurement(
+            np.nan,
+            n_parameters,
+            resolution,
+            estimator,
+            recorded,
+            "degenerate",
+            describe(degenerate),
         )
-        log_likelihood = np.nan
-    return log_likelihood, final._n_parameters(), resolution, estimator
+    return _Measurement(log_likelihood, n_parameters, resolution, estimator, recorded)
+
+
+def _report(params, measurement):
+    """Warn at the user's line what one candidate's fit warned, and any NaN."""
+    point = _describe(params)
+    for category, message in measurement.warnings:
+        warn_at_caller(f"{point}: {message}", category)
+    if measurement.na_kind is not None:
+        category, headline = _NA_KINDS[measurement.na_kind]
+        warn_at_caller(f"{point}: {headline}: {measurement.na_detail}", category)
 
 
 def _final_step_params(fit_params, final_name):
@@ -632,11 +721,13 @@ def criteria_grid(
     sample_weight : array-like of shape (n_samples,), default=None
         Frequency weights passed to ``fit``; the log-likelihood becomes the
         weighted sum and the number of samples in the BIC penalty the sum of
-        the weights.
+        the weights. They must be counts: weights all below 1 (normalized
+        ones, say) raise one :class:`~skem.exceptions.SampleWeightWarning`.
 
     n_jobs : int, default=None
         Number of fits to run in parallel with joblib; ``None`` means 1,
-        ``-1`` all processors.
+        ``-1`` all processors. The fits' warnings reach the caller either
+        way (see Notes).
 
     on_error : {'warn', 'raise'}, default='warn'
         What to do when a fit fails (e.g. a singular covariance): ``'warn'``
@@ -655,12 +746,23 @@ def criteria_grid(
     -------
     grid : CriteriaGrid
         Parameters, log-likelihoods, numbers of parameters, BIC, AIC and the
-        fitted models of every candidate; ``grid.best_params_`` and
+        fitted models of every candidate, and why a candidate is NaN
+        (``grid.reasons``); ``grid.best_params_`` and
         ``grid.best_estimator_`` give the model of smallest BIC.
 
     See Also
     --------
     InformationCriterionScorer : The criteria as ``GridSearchCV`` scorers.
+
+    Notes
+    -----
+    Every fit records the warnings it raises, in a joblib worker process as
+    in this one, and returns them with its result. They are then raised
+    again, in the order of the grid, at the line that called
+    ``criteria_grid``, each prefixed with its candidate
+    (``"n_components=3: ..."``), followed by the reason of a candidate scored
+    NaN. So the same warnings reach ``warnings`` filters and tests whatever
+    ``n_jobs`` is.
 
     Examples
     --------
@@ -691,8 +793,13 @@ def criteria_grid(
     if on_error not in ("warn", "raise"):
         raise ValueError(f"on_error must be 'warn' or 'raise', got {on_error!r}.")
     candidates = _expand_grid(param_grid)
+    normalized = False
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        if sample_weight.size:  # fit names any other trouble
+            normalized = warn_if_normalized_weights(
+                float(np.max(sample_weight)), float(np.sum(sample_weight))
+            )
     results = Parallel(n_jobs=n_jobs)(
         delayed(_fit_and_measure)(
             clone(estimator).set_params(**params),
@@ -703,8 +810,18 @@ def criteria_grid(
         )
         for params in candidates
     )
-    log_likelihood, n_parameters, resolutions, estimators = zip(*results, strict=True)
+    for params, measurement in zip(candidates, results, strict=True):
+        _report(params, measurement)
     n_samples = np.asarray(X).shape[0] if sample_weight is None else sample_weight.sum()
-    grid = CriteriaGrid(candidates, log_likelihood, n_parameters, n_samples, estimators)
-    _warn_if_unresolved(grid, np.asarray(resolutions, dtype=np.float64))
+    grid = CriteriaGrid(
+        candidates,
+        [m.log_likelihood for m in results],
+        [m.n_parameters for m in results],
+        n_samples,
+        [m.estimator for m in results],
+        [m.reason for m in results],
+    )
+    if not normalized:  # else the fits' tolerance is not the cause
+        resolutions = np.array([m.resolution for m in results], dtype=np.float64)
+        _warn_if_unresolved(grid, resolutions)
     return grid

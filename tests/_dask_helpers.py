@@ -21,3 +21,8 @@ class Unconcatenable(np.ndarray):
 
 def unconcatenable(block):
     return block.view(Unconcatenable)
+
+
+def never_computed(block):
+    """A block function for arrays whose blocks must not be computed."""
+    raise RuntimeError("a task ran")

@@ -230,6 +230,9 @@ BAD_INPUTS = [
     ("BinomialMixture", "fitting methods",
      "per-sample n_trials 0 in every row",
      "ValueError", r"n_trials is 0 for every count: the data hold no trials"),
+    ("BinomialMixture", "fitting methods",
+     "per-sample n_trials 0 in every row and a positive count",
+     "ValueError", r"Counts above n_trials: X\[5, 2\] = 1 exceeds n_trials = 0"),
     ("BinomialMixture", "prediction methods",
      "no n_trials after a fit with per-sample n_trials",
      "ValueError", r"fitted with per-sample n_trials: pass n_trials here too"),
@@ -249,6 +252,10 @@ BAD_INPUTS = [
      "ValueError", r"n_trials must be finite"),
     ("BinomialMixture", "fit", "n_trials=0 and every count 0",
      "ValueError", r"n_trials is 0 for every count: the data hold no trials"),
+    ("BinomialMixture", "fit", "n_trials=0 and a positive count",
+     "ValueError", r"Counts above n_trials: X\[3, 1\] = 2 exceeds n_trials = 0"),
+    ("BinomialMixture", "fit", "dask array, n_trials=0 and a positive count",
+     "ValueError", r"Counts above n_trials: X\[17, 0\] = 1 exceeds n_trials = 0"),
     ("BinomialMixture", "fit", "n_trials=1e300",
      "ValueError", r"n_trials reaches 1e\+300: the binomial log-likelihood of counts "
      r"out of more than 1e\+12 trials loses its precision in float64"),
@@ -496,6 +503,10 @@ INPUTS = {
     "per-sample n_trials 0 in every row": lambda e: Call(
         X=np.zeros((N_SAMPLES, N_FEATURES)), kwargs={"n_trials": np.zeros(N_SAMPLES)}
     ),
+    "per-sample n_trials 0 in every row and a positive count": lambda e: Call(
+        X=with_entry(np.zeros((N_SAMPLES, N_FEATURES)), 5, 2, 1),
+        kwargs={"n_trials": np.zeros(N_SAMPLES)},
+    ),
     "no n_trials after a fit with per-sample n_trials": lambda e: Call(
         params={"n_trials": "max"},
         fitted=True,
@@ -511,6 +522,13 @@ INPUTS = {
     "n_trials array with NaN": params(n_trials=[10, np.nan, 10]),
     "n_trials=0 and every count 0": lambda e: Call(
         X=np.zeros((N_SAMPLES, N_FEATURES)), params={"n_trials": 0}
+    ),
+    "n_trials=0 and a positive count": lambda e: Call(
+        X=with_entry(np.zeros((N_SAMPLES, N_FEATURES)), 3, 1, 2), params={"n_trials": 0}
+    ),
+    "dask array, n_trials=0 and a positive count": lambda e: Call(
+        X=chunked(with_entry(np.zeros((N_SAMPLES, N_FEATURES)), 17, 0, 1)),
+        params={"n_trials": 0},
     ),
     "n_trials=1e300": params(n_trials=1e300),
     "n_trials='max' and counts of 1e13": lambda e: Call(

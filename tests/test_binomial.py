@@ -161,6 +161,106 @@ def test_non_integer_counts_fit_finite():
     assert np.all(np.isfinite(model.score_samples(X)))
 
 
+def two_coin_counts(n_samples=200):
+    """Heads in sets of ten tosses of coins of 0.2 and 0.7 (the issue's case)."""
+    X, _ = make_counts(
+        np.random.RandomState(21), np.array([[0.2], [0.7]]), [0.5, 0.5], n_samples, 10
+    )
+    return X.astype(np.float64)
+
+
+def dask_rows(X):
+    da = pytest.importorskip("dask.array")
+    return da.from_array(X, chunks=(50, X.shape[1]))
+
+
+PROPORTION_FITS = {
+    "n_trials=10": lambda X: (BinomialMixture(2, n_trials=10), X / 10, {}),
+    "per-feature n_trials": lambda X: (
+        BinomialMixture(2, n_trials=[10, 1]),
+        np.column_stack([X / 10, np.ones(len(X))]),
+        {},
+    ),
+    "per-sample n_trials": lambda X: (
+        BinomialMixture(2, n_trials="max"),
+        X / 10,
+        {"n_trials": np.full(len(X), 10)},
+    ),
+    "with NaN": lambda X: (
+        BinomialMixture(2, n_trials=10),
+        np.where(np.arange(len(X))[:, None] == 3, np.nan, X / 10),
+        {},
+    ),
+    "dask array": lambda X: (BinomialMixture(2, n_trials=10), dask_rows(X / 10), {}),
+    "dask array, per-sample n_trials": lambda X: (
+        BinomialMixture(2, n_trials="max"),
+        dask_rows(X / 10),
+        {"n_trials": dask_rows(np.full((len(X), 1), 10.0))},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", PROPORTION_FITS)
+def test_proportions_passed_as_counts_warn_at_the_callers_line(case):
+    model, X, fit_params = PROPORTION_FITS[case](two_coin_counts())
+    model.set_params(random_state=0)
+    with pytest.warns(UserWarning, match="look like success proportions") as record:
+        model.fit(X, **fit_params)
+    (warning,) = [w for w in record if "proportions" in str(w.message)]
+    assert warning.filename == __file__
+    message = str(warning.message)
+    assert "while n_trials goes up to 10" in message
+    assert "pass the counts instead, for example np.round(X * n_trials)" in message
+
+
+def test_counts_recovered_from_proportions_fit_the_two_coins():
+    # What the warning asks for: the issue's coins of 0.2 and 0.7 come back.
+    X = two_coin_counts()
+    proportions = X / 10
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = BinomialMixture(2, n_trials=10, random_state=0).fit(
+            np.round(proportions * 10)
+        )
+    assert_allclose(np.sort(model.probabilities_.ravel()), [0.2, 0.7], atol=0.05)
+
+
+NOT_PROPORTIONS = {
+    "counts": lambda X: (BinomialMixture(2, n_trials=10), X, {}),
+    "dask counts": lambda X: (BinomialMixture(2, n_trials=10), dask_rows(X), {}),
+    "integer counts": lambda X: (BinomialMixture(2, n_trials=10), X.astype(int), {}),
+    "counts of 0 and 1 only": lambda X: (
+        BinomialMixture(2, n_trials=10),
+        (X > 4).astype(np.float64),
+        {},
+    ),
+    "fractional counts, some above 1": lambda X: (
+        BinomialMixture(2, n_trials=10),
+        X / 3,
+        {},
+    ),
+    "fractions out of one trial": lambda X: (
+        BinomialMixture(2, n_trials=1),
+        X / 10,
+        {},
+    ),
+    "fractions out of per-sample single trials": lambda X: (
+        BinomialMixture(2, n_trials="max"),
+        X / 10,
+        {"n_trials": np.ones(len(X))},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", NOT_PROPORTIONS)
+def test_counts_that_are_not_proportions_fit_without_a_warning(case):
+    model, X, fit_params = NOT_PROPORTIONS[case](two_coin_counts())
+    model.set_params(random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(X, **fit_params)
+
+
 # ----------------------------------------------------------------------
 # EM against brute-force maximum likelihood
 # ----------------------------------------------------------------------

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import sklearn
 from numpy.testing import assert_allclose
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
@@ -25,7 +26,12 @@ from sklearn.preprocessing import StandardScaler
 
 from skem import BinomialMixture, GaussianMixtureEM
 from skem.datasets import load_coin_flips, load_geissler, load_saxony
-from skem.model_selection import InformationCriterionScorer, criteria_grid
+from skem.exceptions import SampleWeightWarning
+from skem.model_selection import (
+    InformationCriterionScorer,
+    criteria_grid,
+    neg_bic_scorer,
+)
 from tests._reference import binomial_mixture_max_loglik
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -44,6 +50,16 @@ def geissler():
         data.n_trials.astype(float),
         data.freq.astype(float),
     )
+
+
+def dice():
+    """Weldon's dice: 26,306 throws of twelve dice, by the number of 5s and 6s.
+
+    Pearson (1900), Philosophical Magazine 50, 157-175; ``vcd::WeldonDice``
+    pools 10 to 12.
+    """
+    freq = [185, 1149, 3265, 5475, 6114, 5194, 3067, 1331, 403, 105, 14, 4, 0]
+    return np.arange(13.0).reshape(-1, 1), np.array(freq, dtype=float)
 
 
 TABLES = {"saxony": saxony, "geissler": geissler}
@@ -108,7 +124,8 @@ def test_bic_and_aic_of_a_table_equal_those_of_the_expanded_data():
         model.aic(expanded), rel=1e-12
     )
     # Unweighted, the 13 table rows are 13 samples: a different, small number.
-    assert model.bic(counts) < 0.01 * model.bic(counts, sample_weight=freq)
+    with pytest.warns(SampleWeightWarning, match="without sample_weight"):
+        assert model.bic(counts) < 0.01 * model.bic(counts, sample_weight=freq)
 
 
 def test_criteria_grid_and_scorers_agree_with_weights():
@@ -152,6 +169,157 @@ def test_weighted_scorer_in_grid_search_with_routing():
     assert search.cv_results_["split0_test_score"][0] == pytest.approx(expected)
 
 
+def test_weighted_scorer_in_grid_search_without_routing():
+    # scikit-learn passes fit's sample_weight to the scorers that take it.
+    counts, _, freq = saxony()
+    rows = np.arange(len(counts))
+    search = GridSearchCV(
+        BinomialMixture(n_trials=12, random_state=0),
+        {"n_components": [1, 2]},
+        scoring=neg_bic_scorer,
+        cv=[(rows, rows)],
+    ).fit(counts, sample_weight=freq)
+    for params, score in zip(
+        search.cv_results_["params"], search.cv_results_["mean_test_score"], strict=True
+    ):
+        model = BinomialMixture(n_trials=12, random_state=0, **params)
+        model.fit(counts, sample_weight=freq)
+        assert score == pytest.approx(-model.bic(counts, sample_weight=freq))
+    assert search.best_params_ == {"n_components": 2}
+
+
+# ----------------------------------------------------------------------
+# Sample weights that cannot go silently wrong
+# ----------------------------------------------------------------------
+def weight_warnings(record):
+    return [w for w in record if issubclass(w.category, SampleWeightWarning)]
+
+
+def test_normalized_weights_warn_at_the_callers_line_where_their_scale_counts():
+    counts, freq = dice()
+    proportions = freq / freq.sum()
+    model = BinomialMixture(2, n_trials=12, random_state=0)
+    calls = {
+        "fit": lambda: model.fit(counts, sample_weight=proportions),
+        "fit_predict": lambda: model.fit_predict(counts, sample_weight=proportions),
+        "partial_fit": lambda: clone(model).partial_fit(
+            counts, sample_weight=proportions
+        ),
+        "bic": lambda: model.bic(counts, sample_weight=proportions),
+        "aic": lambda: model.aic(counts, sample_weight=proportions),
+    }
+    for name, call in calls.items():
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            call()
+        caught = weight_warnings(record)
+        assert len(caught) == 1, name
+        assert caught[0].filename == __file__, name
+        message = str(caught[0].message)
+        assert message.startswith("The sample weights look normalized: every ")
+        assert "log(1) = 0" in message and "frequency counts" in message
+    # A weighted mean does not depend on the scale of the weights.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SampleWeightWarning)
+        assert model.score(counts, sample_weight=proportions) == pytest.approx(
+            model.score(counts, sample_weight=freq), rel=1e-12
+        )
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_criteria_grid_warns_once_about_normalized_weights_and_not_about_tol(n_jobs):
+    counts, freq = dice()
+    # tol=1e-3 on a total weight of 1: the best two are closer than that, and
+    # the tolerance warning would wrongly blame it.
+    template = BinomialMixture(n_trials=12, tol=1e-3, random_state=0)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        criteria_grid(
+            template,
+            counts,
+            {"n_components": [1, 2, 3, 4]},
+            sample_weight=freq / freq.sum(),
+            n_jobs=n_jobs,
+        )
+    caught = weight_warnings(record)
+    assert len(caught) == 1
+    assert caught[0].filename == __file__
+    assert "look normalized" in str(caught[0].message)
+    assert not [w for w in record if "tolerance" in str(w.message)]
+    # With the counts: silent, and one binomial describes the dice.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SampleWeightWarning)
+        grid = criteria_grid(
+            template, counts, {"n_components": [1, 2, 3, 4]}, sample_weight=freq
+        )
+    assert grid.best_params_ == {"n_components": 1}
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        dice()[1],  # counts, with a zero
+        np.ones(13),
+        np.r_[np.full(12, 0.5), 1.0],  # a weight of 1: not all below 1
+        np.linspace(0.5, 3.0, 13),
+    ],
+    ids=["counts", "ones", "halves-and-one", "fractional"],
+)
+def test_counts_and_unit_weights_never_look_normalized(weights):
+    counts, _ = dice()
+    model = BinomialMixture(2, n_trials=12, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SampleWeightWarning)
+        model.fit(counts, sample_weight=weights)
+        model.partial_fit(counts, sample_weight=weights)
+        model.bic(counts, sample_weight=weights)
+        model.aic(counts, sample_weight=weights)
+        criteria_grid(model, counts, {"n_components": [1, 2]}, sample_weight=weights)
+
+
+def test_normalized_weights_of_a_dask_array_warn_too():
+    da = pytest.importorskip("dask.array")
+    import dask
+
+    counts, freq = dice()
+    X = da.from_array(np.tile(counts, (4, 1)), chunks=(20, 1))
+    weights = da.from_array(np.tile(freq, 4) / (4 * freq.sum()), chunks=20)
+    model = BinomialMixture(2, n_trials=12, random_state=0)
+    with dask.config.set(scheduler="synchronous"):
+        with pytest.warns(SampleWeightWarning, match="look normalized") as record:
+            model.fit(X, sample_weight=weights)
+        assert weight_warnings(record)[0].filename == __file__
+        with pytest.warns(SampleWeightWarning, match="look normalized"):
+            model.bic(X, sample_weight=weights)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", SampleWeightWarning)
+            model.fit(X, sample_weight=weights * freq.sum())
+
+
+def test_scoring_the_rows_of_a_weighted_fit_without_weights_warns():
+    counts, _, freq = saxony()
+    model = BinomialMixture(2, n_trials=12, random_state=0)
+    model.fit(counts, sample_weight=freq)
+    for method in ("bic", "aic", "score"):
+        with pytest.warns(
+            SampleWeightWarning,
+            match=re.escape(f"{method}() got 13 rows without sample_weight"),
+        ) as record:
+            getattr(model, method)(counts)
+        assert record[0].filename == __file__
+    with pytest.warns(SampleWeightWarning, match="bic") as record:
+        neg_bic_scorer(model, counts)
+    assert record[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SampleWeightWarning)
+        model.bic(counts, sample_weight=freq)
+        model.score(counts[:5])  # other rows than the fitted ones
+        unit = clone(model).fit(counts, sample_weight=np.ones(13))
+        unit.bic(counts)
+        model.fit(counts)  # refitted without weights: nothing to forget
+        model.bic(counts)
+
+
 # ----------------------------------------------------------------------
 # Numbers of trials that cannot go silently wrong
 # ----------------------------------------------------------------------
@@ -162,7 +330,9 @@ def test_per_sample_trials_are_required_after_a_per_sample_fit():
     for method in ("predict", "predict_proba", "score_samples", "score", "bic"):
         with pytest.raises(ValueError, match="fitted with per-sample n_trials"):
             getattr(model, method)(counts)
-        getattr(model, method)(counts, n_trials=n_trials)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SampleWeightWarning)  # not tested here
+            getattr(model, method)(counts, n_trials=n_trials)
     with pytest.raises(ValueError, match="fitted with per-sample n_trials"):
         model.sample(5)
     X, _ = model.sample(400, n_trials=np.repeat([4, 8], 200))

@@ -5,18 +5,21 @@ name: it runs in ``.ci/run`` like every test.
 """
 
 import os
+import textwrap
 import warnings
 from pathlib import Path
 
+import dask
 import dask.array as da
 import distributed
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from numpydoc.docscrape import NumpyDocString
 from sklearn.exceptions import ConvergenceWarning
 
 from skem import BinomialMixture, GaussianMixtureEM
-from tests._dask_helpers import unconcatenable
+from tests._dask_helpers import never_computed, unconcatenable
 from tests._reference import fitted_parameters
 
 ROOT = str(Path(__file__).resolve().parents[1])
@@ -205,6 +208,15 @@ def in_memory_message(function):
     return str(error.value)
 
 
+def failed_tasks(client):
+    """How many "Compute Failed" errors the workers have logged so far."""
+    return sum(
+        "Compute Failed" in message
+        for logs in client.get_worker_logs().values()
+        for _, message in logs
+    )
+
+
 @pytest.mark.parametrize(
     "make_model, X, fit_params",
     [
@@ -221,15 +233,77 @@ def in_memory_message(function):
             np.ones((20, 2)),
             {"sample_weight": -np.ones(20)},
         ),
+        (lambda: BinomialMixture(2, n_trials=5), np.array([["a", "b"]] * 20), {}),
+        (lambda: GaussianMixtureEM(2), np.array([["1", "2"]] * 9 + [["3", "x"]]), {}),
+        (
+            lambda: GaussianMixtureEM(2),
+            np.array([[1.0, 2.0]] * 12 + [[3.0, "b"]], dtype=object),
+            {},
+        ),
+        (
+            lambda: BinomialMixture(2, n_trials="max"),
+            np.ones((20, 1)),
+            {"n_trials": np.array(["10", "ten"] * 10)},
+        ),
     ],
-    ids=["inf", "negative-count", "count-above-trials", "above-per-sample", "weights"],
+    ids=[
+        "inf",
+        "negative-count",
+        "count-above-trials",
+        "above-per-sample",
+        "weights",
+        "strings",
+        "string-in-block-2",
+        "objects",
+        "string-trials",
+    ],
 )
-def test_bad_input_gives_the_in_memory_message(client, make_model, X, fit_params):
+def test_bad_input_gives_the_in_memory_message_and_no_failed_task(
+    client, make_model, X, fit_params
+):
     expected = in_memory_message(lambda: make_model().fit(X, **fit_params))
     dask_params = {k: chunked(v, 7) for k, v in fit_params.items()}
+    before = failed_tasks(client)
     with pytest.raises(ValueError) as error:
         make_model().fit(chunked(X, 7), **dask_params)
     assert str(error.value) == expected
+    # Bad input is the caller's error: no worker logs a failed task for it.
+    assert failed_tasks(client) == before
+
+
+def test_bad_input_to_score_gives_the_in_memory_message_and_no_failed_task(client):
+    X, n_trials, _ = binomial_data(200)
+    model = BinomialMixture(2, n_trials="max", random_state=0).fit(X, n_trials=n_trials)
+    bad = X.copy()
+    bad[150, 1] = n_trials[150] + 1
+    expected = in_memory_message(lambda: model.score(bad, n_trials=n_trials))
+    before = failed_tasks(client)
+    with pytest.raises(ValueError) as error:
+        model.score(chunked(bad, 40), n_trials=chunked(n_trials, 40))
+    assert str(error.value) == expected
+    assert failed_tasks(client) == before
+    # A lazy result can only fail in its task, with the same message.
+    with pytest.raises(ValueError) as error:
+        model.predict(chunked(bad, 40), n_trials=chunked(n_trials, 40)).compute()
+    assert str(error.value) == expected
+
+
+def test_numbers_written_as_strings_fit_as_in_memory(client):
+    X, _ = gaussian_data()
+    params = dict(tol=0, max_iter=3, **gaussian_init("full"))
+    local = fit_quietly(GaussianMixtureEM(3, **params), X)
+    remote = fit_quietly(GaussianMixtureEM(3, **params), chunked(X.astype(str)))
+    assert_same_fit(remote, local)
+
+
+@pytest.mark.parametrize("make_model", [GaussianMixtureEM, BinomialMixture])
+def test_complex_dask_array_is_refused_before_any_task_runs(client, make_model):
+    X = np.array([[1.0 + 1.0j, 2.0]] * 20)
+    expected = in_memory_message(lambda: make_model(2).fit(X))
+    guarded = chunked(X, 7).map_blocks(never_computed, dtype=X.dtype)
+    with pytest.raises(ValueError) as error:
+        make_model(2).fit(guarded)
+    assert str(error.value).split("\n")[0] == expected.split("\n")[0]
 
 
 def test_wrong_feature_count_after_fit_gives_the_in_memory_message(client):
@@ -239,6 +313,54 @@ def test_wrong_feature_count_after_fit_gives_the_in_memory_message(client):
     with pytest.raises(ValueError) as error:
         model.predict(chunked(X[:, :2])).compute()
     assert str(error.value) == expected
+
+
+@pytest.mark.parametrize(
+    "method", ["fit_predict", "predict", "predict_proba", "score_samples"]
+)
+@pytest.mark.parametrize("make_model", [GaussianMixtureEM, BinomialMixture])
+def test_docstrings_say_which_methods_return_dask_arrays(client, make_model, method):
+    X, _, _ = binomial_data(200)
+    params = {"n_trials": 20} if make_model is BinomialMixture else {}
+    model = fit_quietly(make_model(2, random_state=0, **params), X)
+    result = getattr(model, method)(chunked(X, 50))
+    assert isinstance(result, da.Array)
+    (returned,) = NumpyDocString(getattr(make_model, method).__doc__)["Returns"]
+    assert returned.type.startswith("ndarray or dask.array.Array of shape")
+    assert "dask array" in " ".join(returned.desc)
+
+
+def scaling_page_recipe():
+    """The code block of the scaling page's "Loading the data" entry."""
+    page = (Path(ROOT) / "docs" / "scaling.rst").read_text()
+    entry = page[page.index("\nLoading the data\n") :]
+    block = entry[entry.index(".. code-block:: python") :].split("\n")[2:]
+    code = []
+    for line in block:
+        if line and not line.startswith("      "):
+            break
+        code.append(line)
+    return textwrap.dedent("\n".join(code))
+
+
+def test_scaling_page_recipe_sends_no_large_graph(client):
+    X, _ = gaussian_data(20_000)  # 480 kB: above the threshold set below
+    params = dict(tol=0, max_iter=3, **gaussian_init("full"))
+    threshold = {"distributed.admin.large-graph-warning-threshold": "200kB"}
+    with dask.config.set(threshold), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit_quietly(GaussianMixtureEM(3, **params), chunked(X, 2500))
+        embedded = [w for w in caught if "large graph" in str(w.message)]
+        del caught[:]
+        namespace = {"data": X, "client": client, "da": da}
+        exec(scaling_page_recipe(), namespace)
+        model = fit_quietly(GaussianMixtureEM(3, **params), namespace["X"])
+        model.predict(namespace["X"]).compute()
+        sent = [w for w in caught if "large graph" in str(w.message)]
+    assert embedded  # from_array over a numpy array does send one
+    assert not sent
+    local = fit_quietly(GaussianMixtureEM(3, **params), X)
+    assert_same_fit(model, local)
 
 
 def test_importing_skem_does_not_import_dask():

@@ -78,6 +78,74 @@ def test_all_points_identical_with_two_components_warns_of_the_empty_one(estimat
     assert np.sort(model.weights_)[0] < 1e-10
 
 
+def all_warnings(fit):
+    """Every warning ``fit()`` raises, none filtered."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit()
+    return caught
+
+
+@pytest.mark.parametrize(
+    "init_params", ["kmeans", "k-means++", "random", "random_from_data", "hierarchical"]
+)
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+def test_fewer_distinct_rows_than_components_give_one_clear_warning(
+    estimator, init_params
+):
+    X = np.ones((50, 3))
+    model = make_model(estimator, n_components=2, init_params=init_params)
+    caught = all_warnings(lambda: model.fit(X))
+    # Not k-means' "distinct clusters" warning, an empty component's and a
+    # degenerate fit's: one warning, at the user's line.
+    assert [w.category for w in caught] == [UserWarning], [
+        str(w.message) for w in caught
+    ]
+    message = str(caught[0].message)
+    assert message.startswith("X has only 1 distinct row for 2 components")
+    assert "Use n_components <= 1." in message
+    assert caught[0].filename == __file__
+    assert_finite_fit(model, X)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+def test_rows_of_zero_weight_do_not_count_as_distinct(estimator):
+    X = np.r_[np.tile([[1.0, 2.0]], (30, 1)), np.tile([[5.0, 3.0]], (30, 1))]
+    weights = np.r_[np.ones(30), np.zeros(30)]
+    model = make_model(estimator, n_components=2)
+    caught = all_warnings(lambda: model.fit(X, sample_weight=weights))
+    assert [str(w.message)[:52] for w in caught] == [
+        "X has only 1 distinct row of non-zero weight for 2 c"
+    ]
+    # Unweighted, two distinct rows: nothing about them (a Gaussian
+    # component on each still collapses, and says so).
+    caught = all_warnings(lambda: model.fit(X))
+    assert not any("distinct" in str(w.message) for w in caught)
+
+
+def test_two_distinct_rows_for_three_components_give_one_warning():
+    X = np.repeat([[0.0, 0.0], [1.0, 2.0]], 25, axis=0)
+    caught = all_warnings(lambda: make_model("gaussian", n_components=3).fit(X))
+    assert len(caught) == 1, [str(w.message) for w in caught]
+    assert str(caught[0].message).startswith("X has only 2 distinct rows for 3 ")
+
+
+def test_an_empty_component_is_not_said_to_inflate_the_likelihood():
+    X = np.random.RandomState(0).normal(size=(40, 2))
+    model = make_model(
+        "gaussian",
+        n_components=2,
+        weights_init=[0.5, 0.5],
+        means_init=[[0.0, 0.0], [1e3, 1e3]],
+    )
+    caught = all_warnings(lambda: model.fit(X))
+    # One warning, naming the empty component as such (it adds nothing to
+    # the likelihood); no DegenerateFitWarning about it.
+    assert [w.category for w in caught] == [UserWarning]
+    assert str(caught[0].message).startswith("Components [1] " + EMPTY_COMPONENT)
+    assert "inflate" not in str(caught[0].message)
+
+
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_identical_points_with_reg_covar_zero_name_the_collapse(covariance_type):
     X = np.full((20, 2), 4.0)

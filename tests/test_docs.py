@@ -32,7 +32,7 @@ PUBLIC_MODULES = {
     "skem": ["BinomialMixture", "GaussianMixtureEM"],
     "skem.datasets": skem.datasets.__all__,
     "skem.model_selection": skem.model_selection.__all__,
-    "skem.exceptions": ["DegenerateFitWarning"],
+    "skem.exceptions": ["DegenerateFitWarning", "SampleWeightWarning"],
 }
 PUBLIC_OBJECTS = {
     f"{module}.{name}": getattr(sys.modules[module], name)
@@ -148,6 +148,55 @@ def test_api_page_renders_every_warning(site, name):
     assert f'id="{name}"' in source
     summary = NumpyDocString(inspect.getdoc(PUBLIC_WARNINGS[name]))["Summary"]
     assert " ".join(summary) in page_text(root / "html" / "api.html")
+
+
+@pytest.mark.parametrize(
+    "page, url",
+    [
+        (
+            "generated/skem.GaussianMixtureEM.html",
+            "https://scikit-learn.org/stable/modules/generated/"
+            "sklearn.mixture.GaussianMixture.html#sklearn.mixture.GaussianMixture",
+        ),
+        (
+            "large_data.html",
+            "https://numpy.org/doc/stable/reference/generated/"
+            "numpy.memmap.html#numpy.memmap",
+        ),
+        (
+            "binomial.html",
+            "https://docs.scipy.org/doc/scipy/reference/generated/"
+            "scipy.special.logsumexp.html#scipy.special.logsumexp",
+        ),
+        (
+            "scaling.html",
+            "https://docs.dask.org/en/stable/generated/"
+            "dask.array.Array.html#dask.array.Array",
+        ),
+    ],
+)
+def test_other_projects_names_link_to_their_sites(site, page, url):
+    # Through intersphinx, from the committed inventories (docs/_intersphinx).
+    root, _ = site
+    assert f'href="{url}"' in (root / "html" / page).read_text(encoding="utf-8")
+
+
+def test_intersphinx_inventories_are_current():
+    # Every name the pages and docstrings link in another project is in the
+    # committed inventories, placed where that project documents it.
+    script = ROOT / "docs" / "_intersphinx" / "make_inventories.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_set_request_methods_render_without_a_scikit_learn_version(site):
+    root, _ = site
+    for name in ("skem.BinomialMixture", "skem.GaussianMixtureEM"):
+        text = page_text(root / "html" / "generated" / f"{name}.html")
+        assert "Configure whether metadata should be requested" in text
+        assert "Added in version" not in text
 
 
 def test_binomial_fit_page_documents_per_sample_trials(site):

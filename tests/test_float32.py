@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _rounding import gamma
 from _starts import initial_parameters
 from scipy.stats import multivariate_normal
 from sklearn.mixture import GaussianMixture
@@ -16,6 +17,10 @@ from sklearn.mixture import GaussianMixture
 from skem import BinomialMixture, GaussianMixtureEM
 from skem._gaussian.covariances import _compute_precision_cholesky
 from skem._gaussian.kernels import (
+    _FLOAT32_FULL_STEP,
+    _FLOAT32_PRODUCT_ROWS,
+    CentredRows,
+    DiagonalDesign,
     _estimate_gaussian_log_prob,
     _estimate_gaussian_statistics,
     _pooled_full_statistics,
@@ -186,32 +191,83 @@ def test_float32_log_prob_matches_scipy(covariance_type):
     np.testing.assert_allclose(log_prob, expected, rtol=1e-5, atol=1e-5)
 
 
+def statistics_error_bounds(X32, resp32, centre, exact, float32_rounds):
+    """Bounds on the errors of float32 statistics, entry by entry.
+
+    ``float32_rounds`` is the most float32 roundings in one term of a sum: the
+    rows of a float32 product plus the roundings of its operands. With ``xc =
+    X - centre``, ``a = means - centre``, ``F = sum r |xc|`` and ``A = sum r
+    |xc| |xc|^T`` per component, the scatter ``sum r xc xc^T - F a^T`` errs
+    by at most ``g (A + F |a|^T + |a| F^T) + g**2 F F^T / nk``, ``g =
+    gamma(float32_rounds)``, plus float64 rounding (of the float64 steps and
+    of the reference) within ``3 gamma_64(n + 10)`` times the absolute sums
+    about the means, ``A + F |a|^T + |a| F^T + nk |a| |a|^T``.
+    """
+    n_samples = X32.shape[0]
+    g = gamma(float32_rounds, np.float32)
+    g64 = 3 * gamma(n_samples + 10, np.float64)
+    xc = np.abs(X32.astype(np.float64) - centre.astype(np.float64))  # exact
+    r = resp32.astype(np.float64)
+    nk = r.sum(axis=0)
+    F = r.T @ xc
+    A = np.einsum("nk,ni,nj->kij", r, xc, xc)
+    a = np.abs(exact.means - centre)
+    cross = F[:, :, None] * a[:, None, :]
+    cross = cross + np.swapaxes(cross, 1, 2)
+    scatter = (g + g64) * (A + cross) + g64 * nk[:, None, None] * (
+        a[:, :, None] * a[:, None, :]
+    )
+    scatter += g**2 * F[:, :, None] * F[:, None, :] / nk[:, None, None]
+    means = g * F / nk[:, None] + g64 * (F / nk[:, None] + np.abs(centre))
+    return g64 * nk, means, scatter
+
+
+@pytest.mark.parametrize("scale", [1.0, 6.5e16])
 @pytest.mark.parametrize("kind", ["full", "tied", "diag"])
-def test_float32_statistics_are_float64_sums(kind):
-    # 200,000 rows: one float32 accumulator per entry would lose ~1e-5.
+def test_float32_statistics_are_float64_sums(kind, scale):
+    # 200,000 rows. At scale 6.5e16 each component's sums of squares exceed
+    # the float32 range, in any order of summation, those of a block do not
+    # (65,536 rows of 'tied' reach 2.8e38): float32 sums of all rows overflow.
     rng = np.random.RandomState(5)
     n_samples, n_features, n_components = 200_000, 3, 2
-    X = rng.normal(size=(n_samples, n_features)) + 10.0
+    X = scale * (rng.normal(size=(n_samples, n_features)) + 10.0)
     resp = rng.dirichlet(np.ones(n_components), size=n_samples)
     X32, resp32 = X.astype(np.float32), resp.astype(np.float32)
     exact = _estimate_gaussian_statistics(
         X32.astype(np.float64), resp32.astype(np.float64), kind
     )
+    if scale > 1:
+        assert exact.scatter.max() > np.finfo(np.float32).max
+    centre = X32.mean(axis=0, dtype=np.float64).astype(np.float32)
+    # Roundings per term: a float32 product's rows, the centring of both
+    # factors (2), their product (1) and, for 'tied', the rows' weights summed
+    # in float32 (n_components - 1).
     if kind == "full":
-        stats = _pooled_full_statistics(X32, resp32)
+        stats = _pooled_full_statistics(X32, resp32, centre)
+        float32_rounds = _FLOAT32_FULL_STEP + 3
     elif kind == "tied":
-        stats = _pooled_tied_statistics(X32, resp32)
-        stats_total = stats.scatter.sum(axis=0)
-        np.testing.assert_allclose(stats_total, exact.scatter.sum(axis=0), rtol=5e-6)
+        stats = _pooled_tied_statistics(X32, resp32, CentredRows.build(X32, centre))
+        float32_rounds = _FLOAT32_PRODUCT_ROWS + n_components + 2
     else:
-        stats = _estimate_gaussian_statistics(X32, resp32, kind)
+        design = DiagonalDesign.build(X32, centre)
+        stats = _estimate_gaussian_statistics(X32, resp32, kind, design)
+        float32_rounds = 3  # products of float32 columns and float64 resp
     for stat in (stats.nk, stats.means, stats.scatter):
         assert stat.dtype == np.float64
-    np.testing.assert_allclose(stats.nk, exact.nk, rtol=1e-7)
-    np.testing.assert_allclose(stats.means, exact.means, rtol=1e-7)
-    if kind != "tied":
-        # float32 products of 4096 rows: about 1e-6 relative.
-        np.testing.assert_allclose(stats.scatter, exact.scatter, rtol=5e-6)
+        assert np.isfinite(stat).all()
+    nk_bound, means_bound, scatter_bound = statistics_error_bounds(
+        X32, resp32, centre, exact, float32_rounds
+    )
+    assert np.all(np.abs(stats.nk - exact.nk) <= nk_bound)
+    assert np.all(np.abs(stats.means - exact.means) <= means_bound)
+    if kind == "tied":  # only the sum over the components is the true scatter
+        error = np.abs(stats.scatter.sum(axis=0) - exact.scatter.sum(axis=0))
+        assert np.all(error <= scatter_bound.sum(axis=0))
+    elif kind == "diag":
+        diagonal = np.diagonal(scatter_bound, axis1=1, axis2=2)
+        assert np.all(np.abs(stats.scatter - exact.scatter) <= diagonal)
+    else:
+        assert np.all(np.abs(stats.scatter - exact.scatter) <= scatter_bound)
 
 
 @pytest.mark.parametrize("covariance_type", ["diag", "spherical", "tied"])

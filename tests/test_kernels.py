@@ -9,6 +9,7 @@ against two-pass numpy, on data with a large offset.
 
 import numpy as np
 import pytest
+from _rounding import gamma
 from scipy.stats import multivariate_normal
 
 from skem._gaussian.covariances import _compute_precision_cholesky, _log_det_cholesky
@@ -185,6 +186,43 @@ def _tied_total(stats):
     return _estimate_gaussian_covariances(stats, 0.0, "tied")
 
 
+def _mean_error(X, centre):
+    """Bound on the error of float64 means of ``X``, two-pass or pooled.
+
+    ``sum r x / nk``, or ``centre + sum r (x - centre) / nk``: within ``gamma(2
+    n + 3) (D + max |X|)`` of the exact mean, ``D`` the range of the data and
+    the centre (bounding every ``|x - centre|``).
+    """
+    D = np.ptp(np.vstack([X, centre]), axis=0)
+    return gamma(2 * len(X) + 3, np.float64) * (D + np.abs(X).max(axis=0))
+
+
+def _tied_total_bound(X, resp, centre, split=None):
+    """Bound on the error of a tied covariance, against the two-pass one.
+
+    From statistics of all rows, or of ``X[:split]`` and ``X[split:]`` merged
+    with Chan's formula, two-pass or pooled about centres within the range of
+    the data and ``centre``. With ``D`` that range and ``e`` the means' error
+    (:func:`_mean_error`): a scatter about a mean ``e`` off errs by ``nk e
+    e^T``; its sums of products by ``gamma(n + k + 3) sum r D D^T``, three
+    times over (the raw sums and both first moments); Chan's term ``coef
+    delta delta^T`` (``|delta| <= D``, error ``2 e``) by ``coef (2 e D^T + 2
+    D e^T + 4 e e^T)``. A fourth ``gamma`` covers the float64 arithmetic of
+    the merge and of the division by the total weight.
+    """
+    n_samples, n_components = resp.shape
+    e = _mean_error(X, centre)
+    D = np.ptp(np.vstack([X, centre]), axis=0) + e
+    total = resp.sum()
+    bound = 4 * gamma(n_samples + n_components + 3, np.float64) * total
+    bound = bound * np.outer(D, D) + 2 * total * np.outer(e, e)
+    if split is not None:
+        first, rest = resp[:split].sum(axis=0), resp[split:].sum(axis=0)
+        coef = (first * rest / (first + rest)).sum()
+        bound += coef * (2 * np.outer(e, D) + 2 * np.outer(D, e) + 4 * np.outer(e, e))
+    return bound / total
+
+
 @pytest.mark.parametrize("offset", [0.0, 1e8])
 def test_pooled_tied_statistics_match_per_component(offset):
     from skem._gaussian.kernels import CentredRows, _pooled_tied_statistics
@@ -193,17 +231,22 @@ def test_pooled_tied_statistics_match_per_component(offset):
     X = offset + rng.normal(scale=2, size=(300, 3)) @ rng.normal(size=(3, 3))
     resp = rng.dirichlet(np.ones(4), size=300) * rng.uniform(0.5, 2, size=(300, 1))
     exact = _estimate_gaussian_statistics(X, resp, "tied")
-    for design in (None, CentredRows.build(X, X[0] + 1.0)):
+    for centre, design in [
+        (X.mean(axis=0), None),
+        (X[0] + 1.0, CentredRows.build(X, X[0] + 1.0)),
+    ]:
         pooled = _pooled_tied_statistics(X, resp, design)
+        # Two float64 sums of 300 terms: within 2 gamma(300) = 7e-14 relative.
         np.testing.assert_allclose(pooled.nk, exact.nk, rtol=1e-13)
-        np.testing.assert_allclose(pooled.means, exact.means, rtol=1e-13)
-        np.testing.assert_allclose(_tied_total(pooled), _tied_total(exact), rtol=1e-9)
+        error = np.abs(pooled.means - exact.means)
+        assert np.all(error <= 2 * _mean_error(X, centre))
+        error = np.abs(_tied_total(pooled) - _tied_total(exact))
+        assert np.all(error <= _tied_total_bound(X, resp, centre))
         # merged with per-component statistics, the sum stays exact
         half = _estimate_gaussian_statistics(X[:100], resp[:100], "tied")
         rest = _pooled_tied_statistics(X[100:], resp[100:])
-        np.testing.assert_allclose(
-            _tied_total(half + rest), _tied_total(exact), rtol=1e-9
-        )
+        error = np.abs(_tied_total(half + rest) - _tied_total(exact))
+        assert np.all(error <= _tied_total_bound(X, resp, centre, split=100))
 
 
 def test_pooled_tied_statistics_fall_back_when_cancellation_is_large():

@@ -271,6 +271,100 @@ def test_memmap_is_fitted_in_bounded_memory(case, tmp_path):
     assert_same_parameters(model, in_memory, rtol=1e-10)
 
 
+def write_memmap(path, values, dtype):
+    """``values`` in a memory-mapped file, reopened read-only."""
+    X = np.memmap(path, dtype=dtype, mode="w+", shape=values.shape)
+    X[:] = values
+    X.flush()
+    del X
+    return np.memmap(path, dtype=dtype, mode="r", shape=values.shape)
+
+
+def peak_memory(function):
+    """Peak bytes allocated (numpy buffers included) while ``function`` runs."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        function()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def integer_rows(case, n_samples):
+    """``n_samples`` rows drawn from the case's data, as integers."""
+    rows = np.random.RandomState(0).randint(len(case.X), size=n_samples)
+    scale = 1 if isinstance(case.estimator, BinomialMixture) else 10
+    return np.rint(case.X[rows] * scale)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("case", [binomial_case(), gaussian_case("full")])
+def test_integer_memmap_is_converted_block_by_block(case, tmp_path):
+    n_samples = 500_000
+    values = integer_rows(case, n_samples)
+    X = write_memmap(tmp_path / "X.int32", values, np.int32)
+    model = case.model(max_iter=3, tol=0, init_sample_size=2000, random_state=0)
+    with sklearn.config_context(working_memory=1):
+        peak = peak_memory(lambda: (model.fit(X), model.score(X)))
+    # X as float64 would be 12 MB. Allowed: one cached float and one flag per
+    # row (log binomial coefficients, rows with NaN) and a few blocks.
+    assert peak < 9 * n_samples + 4 * 2**20, peak
+    as_float = clone(model).fit(values)
+    assert_same_parameters(model, as_float, rtol=1e-10)
+    assert_allclose(model.score(X), as_float.score(values), rtol=1e-12)
+
+
+@ignore_convergence
+@parametrize_cases
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8, np.float16])
+@pytest.mark.parametrize("working_memory", [0.002, 1024])  # 20 rows, every row
+def test_other_dtypes_are_fitted_as_their_float64_values(case, dtype, working_memory):
+    values = np.abs(case.X) if dtype == np.uint8 else case.X
+    X = np.rint(values).astype(dtype)
+    model = case.model(max_iter=5, tol=0, random_state=0)
+    with sklearn.config_context(working_memory=working_memory):
+        fitted = clone(model).fit(X)
+        as_float = clone(model).fit(X.astype(np.float64))
+        assert_allclose(fitted.score_samples(X), as_float.score_samples(X), rtol=1e-12)
+    assert_same_parameters(fitted, as_float, rtol=1e-12)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("case", [binomial_case(), gaussian_case("full")])
+def test_memmap_default_initialization_is_a_bounded_sample(case, tmp_path):
+    n_samples = 600_000
+    X = write_memmap(tmp_path / "X.dat", integer_rows(case, n_samples), np.float64)
+    model = case.model(max_iter=3, tol=0, random_state=0)
+    with sklearn.config_context(working_memory=1):
+        peak = peak_memory(lambda: model.fit(X))
+    # X is 14 MB; k-means on every row copies it several times. Allowed: the
+    # per-row caches, a few blocks, and the initialization's 100,000 rows (in
+    # float64, the clustering's copies and the draw's bookkeeping: about 120
+    # bytes a row for 3 features, measured).
+    assert peak < 9 * n_samples + 4 * 2**20 + 160 * 100_000, peak
+    sampled = case.model(max_iter=3, tol=0, random_state=0, init_sample_size=100_000)
+    assert_same_parameters(model, sampled.fit(X), rtol=1e-10)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("case", [binomial_case(), gaussian_case("full")])
+def test_initialization_samples_memmaps_and_data_larger_than_a_block(case, tmp_path):
+    X = integer_rows(case, 150_000)
+    model = case.model(max_iter=0, random_state=0)  # the initial parameters
+    every_row = clone(model).set_params(init_sample_size=len(X)).fit(X)
+    sampled = clone(model).set_params(init_sample_size=100_000).fit(X)
+    assert not np.allclose(every_row.weights_, sampled.weights_, rtol=1e-6)
+    # In memory and within a block (of 1 GiB): every row, as scikit-learn.
+    assert_same_parameters(clone(model).fit(X), every_row, rtol=1e-10)
+    # A memory map, or more rows than a block holds: 100,000 of them.
+    memmap = write_memmap(tmp_path / "X.dat", X, np.float64)
+    assert_same_parameters(clone(model).fit(memmap), sampled, rtol=1e-10)
+    with sklearn.config_context(working_memory=1):  # a block of about 6,000 rows
+        assert_same_parameters(clone(model).fit(X), sampled, rtol=1e-10)
+
+
 @parametrize_cases
 def test_statistics_form_an_algebra(case):
     model = case.fixed_start(max_iter=0).fit(case.X)

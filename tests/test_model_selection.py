@@ -18,6 +18,7 @@ from threadpoolctl import threadpool_limits
 
 import skem.model_selection
 from skem import BinomialMixture, GaussianMixtureEM
+from skem.exceptions import DegenerateFitWarning
 from skem.model_selection import (
     CriteriaGrid,
     InformationCriterionScorer,
@@ -271,6 +272,101 @@ def test_criteria_grid_every_fit_failed_has_no_best():
         grid.best_params_  # noqa: B018
 
 
+def three_points_repeated():
+    # Three distinct points, ten copies each: k >= 2 collapses onto them.
+    return np.repeat([[0.0, 0.0], [1.0, 2.0], [3.0, 1.0]], 10, axis=0)
+
+
+# k = 1 fits; 2, 3 and 4 end degenerate (4 after KMeans warns that it found
+# three distinct clusters, and a component left empty); 40 > 30 rows fails.
+TROUBLED_GRID = {"n_components": [1, 2, 3, 4, 40]}
+
+
+def grid_and_warnings(estimator, X, param_grid, **kwargs):
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        grid = criteria_grid(estimator, X, param_grid, **kwargs)
+    return grid, record
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_criteria_grid_warnings_point_at_the_callers_line(n_jobs):
+    _, record = grid_and_warnings(
+        GaussianMixtureEM(random_state=0),
+        three_points_repeated(),
+        TROUBLED_GRID,
+        n_jobs=n_jobs,
+    )
+    # The fits' own (skem's engine: too few distinct rows) and the grid's.
+    categories = {w.category for w in record}
+    assert {UserWarning, DegenerateFitWarning} <= categories
+    assert {w.filename for w in record} == {__file__}
+
+
+def test_criteria_grid_reasons_and_warnings_are_the_same_whatever_n_jobs():
+    X = three_points_repeated()
+    runs = [
+        grid_and_warnings(GaussianMixtureEM(random_state=0), X, TROUBLED_GRID, n_jobs=n)
+        for n in (1, 2)
+    ]
+    (serial, serial_record), (parallel, parallel_record) = runs
+    serial_warnings = [(w.category, str(w.message)) for w in serial_record]
+    assert [(w.category, str(w.message)) for w in parallel_record] == serial_warnings
+    assert parallel.reasons == serial.reasons
+
+    reasons = serial.reasons
+    assert reasons[0] is None and np.isfinite(serial.bic[0])
+    for index in (1, 2, 3):
+        assert reasons[index].startswith("degenerate: component 0 ")
+        assert np.isnan(serial.bic[index])
+    assert reasons[4].startswith(
+        "fit failed: ValueError: Expected n_samples >= n_components"
+    )
+    # Every reason is warned, the grid point named, and the fits' own
+    # warnings come through named too.
+    messages = [message for _, message in serial_warnings]
+    for k in (2, 3, 4):
+        assert (
+            DegenerateFitWarning,
+            f"n_components={k}: the fitted mixture is degenerate and is scored "
+            f"NaN (mclust's NA): {reasons[k - 1].removeprefix('degenerate: ')}",
+        ) in serial_warnings
+    assert (
+        UserWarning,
+        "n_components=40: the fit failed and is scored NaN: "
+        + reasons[4].removeprefix("fit failed: "),
+    ) in serial_warnings
+    assert any(
+        m.startswith("n_components=4: X has only 3 distinct rows") for m in messages
+    )
+    # ... and shown with the table and the frame.
+    text = str(serial)
+    assert "Not scored:" in text
+    for reason in reasons[1:]:
+        assert reason in text
+    assert f"  n_components=40: {reasons[4]}" in text.splitlines()
+    assert serial.to_frame()["reason"].tolist() == reasons
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_criteria_grid_every_fit_failed_names_the_reasons(n_jobs):
+    with pytest.warns(UserWarning, match="n_components=6: the fit failed"):
+        grid = criteria_grid(
+            BinomialMixture(n_trials=20),
+            counts()[:4],
+            {"n_components": [6, 7]},
+            n_jobs=n_jobs,
+        )
+    reason = (
+        "fit failed: ValueError: Expected n_samples >= n_components but got "
+        "n_components = 6, n_samples = 4."
+    )
+    assert grid.reasons[0] == reason
+    assert f"Every fit failed:\n  n_components=6: {reason}\n" in str(grid)
+    with pytest.raises(ValueError, match="no best model:\n  n_components=6: fit fail"):
+        grid.best_params_  # noqa: B018
+
+
 @pytest.mark.parametrize(
     "param_grid, message",
     [
@@ -340,9 +436,11 @@ def test_criteria_grid_to_frame_has_one_row_per_candidate():
         "log_likelihood",
         "bic",
         "aic",
+        "reason",
     ]
     assert_array_equal(frame["bic"], grid.bic)
     assert_array_equal(frame["n_components"], [1, 2])
+    assert frame["reason"].tolist() == [None, None]
 
 
 def test_criteria_grid_result_can_be_built_directly():
@@ -356,6 +454,9 @@ def test_criteria_grid_result_can_be_built_directly():
     assert_allclose(grid.bic, [200 + 2 * np.log(50), 180 + 5 * np.log(50)])
     assert_allclose(grid.aic, [204.0, 190.0])
     assert grid.best_params_ == {"n_components": 2}
+    assert grid.reasons == [None, None]
+    with pytest.raises(ValueError, match="reasons has 1 entries, but there are 2"):
+        CriteriaGrid([{}, {}], [0, 0], [1, 1], 5, [None, None], reasons=["x"])
 
 
 def test_model_selection_imports_neither_pandas_nor_matplotlib_at_module_level():

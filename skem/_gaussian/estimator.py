@@ -45,7 +45,10 @@ class GaussianMixtureEM(BaseMixtureEM):
 
     n_init : int, default=1
         Number of initializations; the run with the best final log-likelihood
-        is kept.
+        is kept, among the runs that are not degenerate (with a component
+        collapsed onto a few points, whose likelihood is inflated; see
+        :ref:`optimum`) when there is one. scikit-learn keeps such a run when
+        it scores highest.
 
     init_params : {'kmeans', 'k-means++', 'random', 'random_from_data', \
             'hierarchical', 'emem', 'emem-hierarchical', 'emem-split-merge'}, \
@@ -106,9 +109,13 @@ class GaussianMixtureEM(BaseMixtureEM):
 
     init_sample_size : int, default=None
         Number of rows, drawn at random without replacement, on which the
-        ``init_params`` strategy runs; None (scikit-learn's behaviour) uses
-        every row. Set it for data too large for the strategy (a memory map,
-        say): EM itself always uses every row.
+        ``init_params`` strategy runs; EM itself always uses every row. None
+        uses every row of an in-memory array that fits in one block of
+        scikit-learn's ``working_memory`` (scikit-learn's behaviour), and a
+        sample of 100,000 rows (fewer when their float64 values would take
+        more than 100 MiB) of a memory map, a dask array or a larger array,
+        so that the initialization's memory is bounded whatever
+        ``n_samples`` is; data of no more rows are used whole.
 
     learning_decay : float, default=0.7
         Exponent of the step-size schedule of :meth:`partial_fit`, in
@@ -194,7 +201,8 @@ class GaussianMixtureEM(BaseMixtureEM):
       ``E[x^2] - E[x]^2``, which loses all precision on data with a large
       offset. On ordinary data the two agree to about 1e-12.
     - ``fit`` accepts ``sample_weight``; ``bic`` and ``aic`` accept it too.
-    - :meth:`partial_fit` (stepwise online EM) and ``init_sample_size``.
+    - :meth:`partial_fit` (stepwise online EM) and ``init_sample_size``,
+      whose default samples the rows of data too large for one block.
     - ``weights_init``, ``means_init`` and ``precisions_init`` are never
       modified; when ``precisions_init`` is given, ``covariances_`` is set to
       its inverse.
@@ -203,7 +211,9 @@ class GaussianMixtureEM(BaseMixtureEM):
       statistics are summed in float64 and the M-step runs in float64 before
       its results are rounded to float32; the parameters stay float32 also
       when ``*_init`` values are given (scikit-learn then keeps some in
-      float64), and ``lower_bound_`` is a float64 sum.
+      float64), and ``lower_bound_`` is a float64 sum. Other dtypes
+      (integers, float16) are fitted in float64 as scikit-learn's, but
+      converted block by block, never whole.
     - Missing entries (NaN) are allowed everywhere (the ``allow_nan`` tag).
 
     Missing values are fitted exactly, assuming they are missing at random:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils.validation import validate_data
 
-from .._blocks import RowData, RowFields
+from .._blocks import RowData, RowFields, converted_per_block
 from .._degeneracy import gaussian_degeneracy
 from .._family import Family
 from .._validation import (
@@ -98,17 +98,20 @@ class GaussianFamily(Family):
 
     # Data -------------------------------------------------------------
     def validate(self, estimator, X, *, reset):
+        # Integers, float16, ... are converted block by block, never whole.
+        per_block = converted_per_block(X)
         X = validate_data(
             estimator,
             X,
-            dtype=[np.float64, np.float32],
+            dtype=None if per_block else [np.float64, np.float32],
             reset=reset,
             ensure_all_finite="allow-nan",
         )
         if reset:
             self.feature_names = getattr(estimator, "feature_names_in_", None)
             self.learn(X)
-        return RowData(X, per_row=GaussianRows())
+        dtype = np.float64 if per_block else None
+        return RowData(X, per_row=GaussianRows(), dtype=dtype)
 
     def learn(self, X):
         check_features_observed(X, getattr(self, "feature_names", None))
