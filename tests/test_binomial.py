@@ -12,7 +12,7 @@ from scipy.special import expit, log_softmax, logsumexp
 from sklearn.exceptions import ConvergenceWarning
 
 from skem import BinomialMixture
-from skem._binomial import (
+from skem._binomial.family import (
     _estimate_binomial_log_prob,
     _estimate_binomial_statistics,
     _log_binomial_coefficient,
