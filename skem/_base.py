@@ -279,10 +279,21 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             # The user fixed every parameter: no pass over the data needed.
             return start(None)
         if strategy in SEARCH_STRATEGIES:
+            if self._init_sample_size(data) is None:
+                # Every row: the same rows (filled once) for every candidate.
+                rows = self._initialization_rows(data, None)
+
+                def init_rows(stream):
+                    return rows
+            else:
+
+                def init_rows(stream):
+                    return self._initialization_rows(data, stream)
+
             return search_start(
                 Search(family, data, settings, start),
                 strategy,
-                lambda stream: self._initialization_rows(data, stream),
+                init_rows,
                 independent_stream(random_state),
             )
         init_data = self._initialization_rows(data, random_state)
