@@ -411,6 +411,7 @@ def test_convergence_warning_inside_grid_search_points_at_the_user():
     assert {w.filename for w in record} == {__file__}
 
 
+@pytest.mark.slow
 def test_readme_example_runs_warning_free_and_prints_what_the_readme_shows():
     text = README.read_text()
     code = re.search(r"```python\n(.*?)```", text, re.S).group(1)

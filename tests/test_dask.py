@@ -1,7 +1,8 @@
 """Distributed fitting on a real ``dask.distributed.LocalCluster``.
 
-Two worker processes; the in-memory fit is the reference. Marked slow only in
-name: it runs in ``.ci/run`` like every test.
+Two worker processes; the in-memory fit is the reference. Marked slow (a
+cluster of processes, and a subprocess): ``python -m pytest -m "not slow"``
+skips the module locally; ``.ci/run`` runs it like every test.
 """
 
 import os
@@ -21,6 +22,8 @@ from sklearn.exceptions import ConvergenceWarning
 from skem import BinomialMixture, GaussianMixtureEM
 from tests._dask_helpers import never_computed, unconcatenable
 from tests._reference import fitted_parameters
+
+pytestmark = pytest.mark.slow
 
 ROOT = str(Path(__file__).resolve().parents[1])
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]

@@ -158,6 +158,7 @@ print(digest.hexdigest())
 """
 
 
+@pytest.mark.slow
 def test_a_fresh_process_gives_bit_identical_fits():
     run = [sys.executable, "-c", FINGERPRINT_SCRIPT]
     fresh = subprocess.run(run, capture_output=True, text=True, check=True).stdout

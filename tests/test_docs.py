@@ -89,17 +89,20 @@ def page_text(path):
     return " ".join(text.split())
 
 
+@pytest.mark.slow
 def test_docs_build_without_a_warning(site):
     _, result = site
     assert result.returncode == 0, result.stderr[-5000:]
     assert "WARNING" not in result.stderr, result.stderr[-5000:]
 
 
+@pytest.mark.slow
 def test_footer_carries_the_copyright(site):
     root, _ = site
     assert COPYRIGHT in page_text(root / "html" / "index.html")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.stem)
 def test_gallery_page_shows_output_and_figures(site, path):
     root, _ = site
@@ -112,6 +115,7 @@ def test_gallery_page_shows_output_and_figures(site, path):
         assert (page.parent / figure).is_file()
 
 
+@pytest.mark.slow
 def test_examples_write_no_files(site):
     root, _ = site
     written = {p.name for p in (root / "examples").iterdir()}
@@ -126,6 +130,7 @@ def public_members(cls):
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PUBLIC_CLASSES)
 def test_api_page_renders_every_member_in_full(site, name):
     root, _ = site
@@ -141,6 +146,7 @@ def test_api_page_renders_every_member_in_full(site, name):
             assert parameter.name.lstrip("*") in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PUBLIC_WARNINGS)
 def test_api_page_renders_every_warning(site, name):
     root, _ = site
@@ -150,6 +156,7 @@ def test_api_page_renders_every_warning(site, name):
     assert " ".join(summary) in page_text(root / "html" / "api.html")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "page, url",
     [
@@ -181,6 +188,7 @@ def test_other_projects_names_link_to_their_sites(site, page, url):
     assert f'href="{url}"' in (root / "html" / page).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_intersphinx_inventories_are_current():
     # Every name the pages and docstrings link in another project is in the
     # committed inventories, placed where that project documents it.
@@ -191,6 +199,7 @@ def test_intersphinx_inventories_are_current():
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_set_request_methods_render_without_a_scikit_learn_version(site):
     root, _ = site
     for name in ("skem.BinomialMixture", "skem.GaussianMixtureEM"):
@@ -199,6 +208,7 @@ def test_set_request_methods_render_without_a_scikit_learn_version(site):
         assert "Added in version" not in text
 
 
+@pytest.mark.slow
 def test_binomial_fit_page_documents_per_sample_trials(site):
     # The text that was missing from the first site: fit's n_trials.
     root, _ = site

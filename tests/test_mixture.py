@@ -33,6 +33,9 @@ class Case:
     estimator: object  # unfitted, n_components set
     X: np.ndarray
     init: dict  # *_init parameters fixing every initial parameter
+    # The components' means and covariance matrices, (n_components,
+    # n_features) and (n_components, n_features, n_features), of a fitted model.
+    moments: object = None
 
     def model(self, **params):
         return clone(self.estimator).set_params(**params)
@@ -50,7 +53,12 @@ def binomial_case(n_samples=300, seed=0):
         weights_init=[0.3, 0.3, 0.4],
         probabilities_init=[[0.3, 0.5, 0.4], [0.5, 0.3, 0.6], [0.7, 0.7, 0.5]],
     )
-    return Case("binomial", BinomialMixture(3, n_trials=12), X, init)
+    return Case("binomial", BinomialMixture(3, n_trials=12), X, init, binomial_moments)
+
+
+def binomial_moments(model):
+    n, p = model.n_trials_, model.probabilities_
+    return n * p, np.stack([np.diag(v) for v in n * p * (1 - p)])
 
 
 def gaussian_case(covariance_type, n_samples=300, seed=0):
@@ -70,7 +78,18 @@ def gaussian_case(covariance_type, n_samples=300, seed=0):
         precisions_init=precision,
     )
     estimator = GaussianMixtureEM(3, covariance_type=covariance_type)
-    return Case(f"gaussian-{covariance_type}", estimator, X, init)
+    return Case(f"gaussian-{covariance_type}", estimator, X, init, gaussian_moments)
+
+
+def gaussian_moments(model):
+    covariances, (n_components, n_features) = model.covariances_, model.means_.shape
+    full = {
+        "full": lambda: covariances,
+        "tied": lambda: np.stack([covariances] * n_components),
+        "diag": lambda: np.stack([np.diag(c) for c in covariances]),
+        "spherical": lambda: np.stack([c * np.eye(n_features) for c in covariances]),
+    }[model.covariance_type]()
+    return model.means_, full
 
 
 def poisson_case(n_samples=300, seed=0):
@@ -79,7 +98,11 @@ def poisson_case(n_samples=300, seed=0):
     labels = rng.choice(3, size=n_samples, p=[0.3, 0.3, 0.4])
     X = rng.poisson(rates[labels]).astype(float)
     init = dict(weights_init=[0.3, 0.3, 0.4], rates_init=[[2, 4], [4, 2], [7, 7]])
-    return Case("poisson", PoissonMixture(3), X, init)
+    return Case("poisson", PoissonMixture(3), X, init, poisson_moments)
+
+
+def poisson_moments(model):
+    return model.rates_, np.stack([np.diag(r) for r in model.rates_])
 
 
 def all_cases(**kwargs):
@@ -128,6 +151,45 @@ def test_lower_bound_is_score_and_fit_predict_is_predict(case, max_iter):
     assert model.lower_bound_ == pytest.approx(model.score(case.X), rel=1e-14)
     assert_array_equal(labels, model.predict(case.X))
     assert_array_equal(labels, model.predict_proba(case.X).argmax(axis=1))
+
+
+@parametrize_cases
+def test_fit_predict_labels_rows_of_zero_weight_like_predict(case):
+    sample_weight = np.ones(len(case.X))
+    sample_weight[::10] = 0
+    model = case.model(random_state=0)
+    labels = model.fit_predict(case.X, sample_weight=sample_weight)
+    assert_array_equal(labels, model.predict(case.X))
+    assert len(set(labels[sample_weight == 0])) > 1
+
+
+@parametrize_cases
+@pytest.mark.parametrize(
+    "init_params", ["kmeans", "k-means++", "random", "random_from_data"]
+)
+def test_every_initialization_fits_with_sample_weights(case, init_params):
+    sample_weight = np.random.RandomState(17).uniform(0, 2, size=len(case.X))
+    model = case.model(init_params=init_params, random_state=0)
+    model.fit(case.X, sample_weight=sample_weight)
+    for name, value in fitted_parameters(model).items():
+        assert np.all(np.isfinite(value)), name
+    assert model.weights_.sum() == pytest.approx(1.0)
+
+
+@ignore_convergence
+@parametrize_cases
+def test_init_parameters_are_kept_as_passed_and_never_modified(case):
+    init = {name: np.asarray(value, np.float32) for name, value in case.init.items()}
+    init["weights_init"] /= init["weights_init"].sum()
+    originals = {name: value.copy() for name, value in init.items()}
+    model = case.model(max_iter=2, tol=0, **init).fit(case.X)
+    for name in fitted_parameters(model):  # the fitted arrays, changed in place
+        getattr(model, name)[...] *= 0.5
+    model.fit(case.X)
+    for name, value in init.items():
+        assert getattr(model, name) is value
+        assert_array_equal(value, originals[name])
+        assert value.dtype == np.float32
 
 
 @ignore_convergence
@@ -366,9 +428,14 @@ def test_initialization_samples_memmaps_and_data_larger_than_a_block(case, tmp_p
 
 
 @parametrize_cases
-def test_statistics_form_an_algebra(case):
+@pytest.mark.parametrize("empty", [None, "in the first block", "in every block"])
+def test_statistics_form_an_algebra(case, empty):
     model = case.fixed_start(max_iter=0).fit(case.X)
     resp = model.predict_proba(case.X)
+    if empty == "in the first block":
+        resp[:75, 2] = 0.0
+    elif empty == "in every block":
+        resp[:, 2] = 0.0
     # The family interface (docs/engine.rst) is what a new family implements.
     family = model._family
     data = family.validate(model, case.X, reset=False)
@@ -379,6 +446,8 @@ def test_statistics_form_an_algebra(case):
         family.accumulate(params, data[s], resp[s])
         for s in np.array_split(range(300), 4)
     ]
+    for f in fields(whole):
+        assert np.all(np.isfinite(getattr(whole, f.name))), f.name
     for total in (sum(parts), parts[0] + (parts[1] + (parts[2] + parts[3]))):
         for f in fields(whole):
             assert_allclose(getattr(total, f.name), getattr(whole, f.name), rtol=1e-12)
@@ -440,6 +509,25 @@ def test_sample_draws_by_component_reproducibly(case):
     assert_array_equal(np.diff(y) >= 0, True)  # grouped by component
     assert_allclose(np.bincount(y, minlength=3) / 4000, model.weights_, atol=0.03)
     assert_array_equal(model.sample(50)[0], model.sample(50)[0])
+
+
+@ignore_convergence
+@parametrize_cases
+def test_sample_moments_match_the_components(case):
+    model = case.fixed_start(tol=0, max_iter=20, random_state=0).fit(case.X)
+    n_samples = 200_000
+    X, y = model.sample(n_samples)
+    assert X.shape == (n_samples, case.X.shape[1])
+    assert_allclose(np.bincount(y) / n_samples, model.weights_, atol=0.005)
+    means, covariances = case.moments(model)
+    for k in range(model.n_components):
+        drawn, variance = X[y == k], np.diag(covariances[k])
+        # Within 5 standard errors (for excess kurtosis up to 1, as Poisson(1)).
+        error = np.abs(drawn.mean(axis=0) - means[k])
+        assert np.all(error <= 5 * np.sqrt(variance / len(drawn))), error
+        scale = np.sqrt(np.outer(variance, variance))
+        error = np.abs(np.cov(drawn.T) - covariances[k])
+        assert np.all(error <= 5 * np.sqrt(3 / len(drawn)) * scale), error
 
 
 @pytest.mark.parametrize("n_samples", [0, -1, 1.5, "2"])

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from skem.datasets import load_coin_flips
 
@@ -18,6 +19,7 @@ def test_load_coin_flips_is_the_tutorial_data():
     assert flips.heads[flips.coin == "B"].sum() == 9
 
 
+@pytest.mark.slow
 def test_module_walkthrough_prints_the_tutorial_numbers():
     out = subprocess.run(
         [sys.executable, "-m", "skem"], capture_output=True, text=True, check=True
@@ -32,6 +34,7 @@ def test_module_walkthrough_prints_the_tutorial_numbers():
     assert "Warning" not in out
 
 
+@pytest.mark.slow
 def test_module_walkthrough_names_the_calls_and_explains_coin_b():
     out = subprocess.run(
         [sys.executable, "-m", "skem"], capture_output=True, text=True, check=True
@@ -45,6 +48,7 @@ def test_module_walkthrough_names_the_calls_and_explains_coin_b():
     assert "total 12.3 heads in 23.9 tosses: thetaB = 0.51" in out
 
 
+@pytest.mark.slow
 def test_module_help_prints_usage_without_running_the_walkthrough():
     result = subprocess.run(
         [sys.executable, "-m", "skem", "--help"], capture_output=True, text=True
@@ -56,6 +60,7 @@ def test_module_help_prints_usage_without_running_the_walkthrough():
     assert "thetaA" not in result.stdout
 
 
+@pytest.mark.slow
 def test_module_rejects_unknown_arguments():
     result = subprocess.run(
         [sys.executable, "-m", "skem", "--frobnicate"], capture_output=True, text=True
@@ -65,6 +70,7 @@ def test_module_rejects_unknown_arguments():
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_module_output_into_a_closed_pipe_gives_no_traceback():
     # The reader is gone before the first line (``python -m skem | head -n 0``).
     read_end, write_end = os.pipe()
@@ -83,6 +89,7 @@ def test_module_output_into_a_closed_pipe_gives_no_traceback():
     assert result.returncode == 1
 
 
+@pytest.mark.slow
 def test_module_output_piped_to_head_gives_no_traceback():
     # ``python -m skem | head -n 3``: read three lines, then hang up.
     process = subprocess.Popen(
