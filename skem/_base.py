@@ -71,6 +71,7 @@ from ._init import (
     initial_statistics,
 )
 from ._search import Search, independent_stream, search_start
+from ._threads import effective_n_threads
 from ._validation import check_weights_init, warn_at_caller
 from .exceptions import SampleWeightWarning
 
@@ -107,6 +108,11 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
         "verbose_interval": [Interval(Integral, 1, None, closed="left")],
+        "n_threads": [
+            None,
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Integral, None, -1, closed="right"),
+        ],
     }
 
     def __init_subclass__(cls, **kwargs):
@@ -221,6 +227,8 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
             return distributed_rows(self, X, reset, sample_weight, metadata)
         data = self._validate_block(X, reset, sample_weight, metadata)
+        # Counted now: threadpool_limits in force at this call applies.
+        data.n_threads = effective_n_threads(getattr(self, "n_threads", None))
         if data.sample_weight is not None and not data.weight_total() > 0:
             raise ValueError(
                 "Sample weights must contain at least one non-zero number."

@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from ._compat import get_chunk_n_rows, single_blas_thread
+from ._threads import ordered_map
 
 
 def is_dask_array(X):
@@ -108,6 +109,7 @@ class RowData:
         self.sample_weight = sample_weight
         self.per_row = per_row
         self.first_row = first_row
+        self.n_threads = 1  # threads of reduce and map (the estimator sets it)
         if per_row is not None:
             per_row.check_rows(len(X))
 
@@ -125,21 +127,25 @@ class RowData:
         Their ``X`` is in ``dtype``: converted, when ``X`` is not.
         """
         first_row = self.first_row + (rows.start or 0) if isinstance(rows, slice) else 0
-        return RowData(
+        selected = RowData(
             np.asarray(self.X[rows], dtype=self.dtype),
             _take(self.sample_weight, rows),
             None if self.per_row is None else self.per_row.take(rows),
             first_row,
         )
+        selected.n_threads = self.n_threads
+        return selected
 
     def _copy(self, X=None, sample_weight=None, per_row=None):
-        return RowData(
+        copy = RowData(
             self.X if X is None else X,
             sample_weight,
             per_row,
             self.first_row,
             self.dtype,
         )
+        copy.n_threads = self.n_threads
+        return copy
 
     def with_sample_weight(self, sample_weight):
         """A copy with other sample weights."""
@@ -181,10 +187,23 @@ class RowData:
         for start in range(0, self.n_samples, block_size):
             yield self[start : start + block_size]
 
-    def reduce(self, function, block_size):
-        """``sum(function(block) for block in blocks)``, BLAS on one thread."""
+    def _threads_for(self, block_size):
+        # One block: no pool to go through.
+        return 1 if block_size >= self.n_samples else self.n_threads
+
+    def reduce(self, function, block_size, parallel=True):
+        """``sum(function(block) for block in blocks)``, in block order.
+
+        The blocks run on ``n_threads`` threads (:mod:`skem._threads`) unless
+        ``parallel`` is False (``function`` draws random numbers, say); the
+        sum is taken in block order either way, so it has the same bits.
+        """
+        n_threads = self._threads_for(block_size) if parallel else 1
         with single_blas_thread():
-            return sum(function(block) for block in self.blocks(block_size))
+            total = 0
+            for part in ordered_map(function, self.blocks(block_size), n_threads):
+                total = total + part
+            return total
 
     def map(self, function, block_size, row_shape=(), dtype=None):
         """``function(block)`` of every block, concatenated along the rows.
@@ -192,8 +211,9 @@ class RowData:
         ``row_shape`` and ``dtype`` describe one row of the result (what a
         lazy implementation must know in advance); unused here.
         """
+        blocks = self.blocks(block_size)
         with single_blas_thread():
-            parts = [function(block) for block in self.blocks(block_size)]
+            parts = list(ordered_map(function, blocks, self._threads_for(block_size)))
         return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
 
 

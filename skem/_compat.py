@@ -9,7 +9,12 @@ import re
 from sklearn.base import _fit_context
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._metadata_requests import RequestMethod
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+from sklearn.utils._param_validation import (
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.validation import _check_sample_weight
 from threadpoolctl import ThreadpoolController  # a dependency of scikit-learn
 
@@ -59,11 +64,13 @@ def without_sklearn_version(cls):
 
 
 __all__ = [
+    "_openmp_effective_n_threads",
     "Interval",
     "StrOptions",
     "_check_sample_weight",
     "_fit_context",
     "get_chunk_n_rows",
     "single_blas_thread",
+    "validate_parameter_constraints",
     "without_sklearn_version",
 ]

@@ -70,7 +70,7 @@ class DistributedRows:
     def n_weighted_rows(self):
         return int(sum(self._per_block("n_weighted_rows")))
 
-    def reduce(self, function, block_size):
+    def reduce(self, function, block_size, parallel=True):
         """``function`` reduced over every block where it lives, tree-summed.
 
         ``function`` (the family and parameters of a pass) enters the graph

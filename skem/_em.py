@@ -293,7 +293,10 @@ def accumulate_responsibilities(family, data, resp):
     """
     resp_of = resp if callable(resp) else partial(_rows_of, resp, data.first_row)
     return data.reduce(
-        partial(_accumulate_given, family, resp_of), rows_per_block(family, data)
+        partial(_accumulate_given, family, resp_of),
+        rows_per_block(family, data),
+        # A function of a block may draw random numbers: blocks in order.
+        parallel=not callable(resp),
     )
 
 

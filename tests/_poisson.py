@@ -90,6 +90,7 @@ class PoissonMixture(BaseMixtureEM):
         warm_start=False,
         verbose=0,
         verbose_interval=10,
+        n_threads=None,
     ):
         super().__init__(
             n_components=n_components,
@@ -109,6 +110,7 @@ class PoissonMixture(BaseMixtureEM):
         )
         self.weights_init = weights_init
         self.rates_init = rates_init
+        self.n_threads = n_threads
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

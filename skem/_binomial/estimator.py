@@ -154,6 +154,15 @@ class BinomialMixture(BaseMixtureEM):
     verbose_interval : int, default=10
         Number of iterations between two messages.
 
+    n_threads : int or None, default=None
+        Threads the passes over the data run on, the blocks of rows of each
+        pass shared among them (results added in block order: the same bits
+        whatever the number). None uses every core the process may use, as
+        scikit-learn's :class:`~sklearn.cluster.KMeans` counts them:
+        ``OMP_NUM_THREADS`` and :func:`threadpoolctl.threadpool_limits` in
+        force at the call are respected; -1 also means every core, -2 all
+        but one. See :ref:`threads`.
+
     Attributes
     ----------
     weights_ : ndarray of shape (n_components,)
@@ -274,6 +283,7 @@ class BinomialMixture(BaseMixtureEM):
         warm_start=False,
         verbose=0,
         verbose_interval=10,
+        n_threads=None,
     ):
         super().__init__(
             n_components=n_components,
@@ -291,6 +301,7 @@ class BinomialMixture(BaseMixtureEM):
             verbose=verbose,
             verbose_interval=verbose_interval,
         )
+        self.n_threads = n_threads
         self.n_trials = n_trials
         self.fit_weights = fit_weights
         self.probability_floor = probability_floor

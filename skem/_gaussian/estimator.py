@@ -139,6 +139,15 @@ class GaussianMixtureEM(BaseMixtureEM):
     verbose_interval : int, default=10
         Number of iterations between two messages.
 
+    n_threads : int or None, default=None
+        Threads the passes over the data run on, the blocks of rows of each
+        pass shared among them (results added in block order: the same bits
+        whatever the number). None uses every core the process may use, as
+        scikit-learn's :class:`~sklearn.cluster.KMeans` counts them:
+        ``OMP_NUM_THREADS`` and :func:`threadpoolctl.threadpool_limits` in
+        force at the call are respected; -1 also means every core, -2 all
+        but one. See :ref:`threads`.
+
     Attributes
     ----------
     weights_ : ndarray of shape (n_components,)
@@ -286,6 +295,7 @@ class GaussianMixtureEM(BaseMixtureEM):
         warm_start=False,
         verbose=0,
         verbose_interval=10,
+        n_threads=None,
     ):
         super().__init__(
             n_components=n_components,
@@ -303,6 +313,7 @@ class GaussianMixtureEM(BaseMixtureEM):
             verbose=verbose,
             verbose_interval=verbose_interval,
         )
+        self.n_threads = n_threads
         self.covariance_type = covariance_type
         self.reg_covar = reg_covar
         self.weights_init = weights_init
