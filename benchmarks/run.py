@@ -100,6 +100,7 @@ of shape (n_samples, n_components)), one ``exp`` and one ``log`` over an
 """
 
 import argparse
+import functools
 import gc
 import json
 import os
@@ -139,6 +140,8 @@ COLUMNS = (
     ("cov", "<", 10),
     ("dtype", "<", 8),
     ("skem ms/it", ">", 11),
+    ("1 thread", ">", 9),
+    ("threads x", ">", 9),
     ("sklearn ms/it", ">", 14),
     ("speed-up", ">", 9),
     ("loglik diff", ">", 12),
@@ -155,6 +158,27 @@ def plain_em(cls):
     Older skem versions have no ``acceleration`` parameter: plain EM only.
     """
     return {"acceleration": None} if "acceleration" in cls().get_params() else {}
+
+
+def thread_makers(cls, make_with):
+    """skem on every core and, where it has ``n_threads``, on one thread."""
+    if "n_threads" not in cls().get_params():
+        return {"skem": make_with({})}
+    return {
+        "skem": make_with({"n_threads": None}),
+        "skem_1thread": make_with({"n_threads": 1}),
+    }
+
+
+def thread_columns(timed):
+    """The one-thread time and the speed-up of every core over it."""
+    ours, one = timed["skem"], timed.get("skem_1thread")
+    if one is None:
+        return {"skem_1thread_ms_per_iter": None, "thread_speed_up": None}
+    return {
+        "skem_1thread_ms_per_iter": one["ms_per_iter"],
+        "thread_speed_up": speed_up(ours["ms_per_iter"], one["ms_per_iter"]),
+    }
 
 
 def default_n_iter(n_components):
@@ -256,7 +280,7 @@ def bench_gaussian(shape, covariance_type, X, init, n_iter, repeat):
     """One row: skem against scikit-learn at one shape, type and dtype."""
     n_samples, n_features, n_components = shape
 
-    def maker(cls):
+    def maker(cls, extra=None):
         def make(max_iter):
             return cls(
                 n_components=n_components,
@@ -267,12 +291,18 @@ def bench_gaussian(shape, covariance_type, X, init, n_iter, repeat):
                 random_state=SEED,
                 **(plain_em(cls) if cls is GaussianMixtureEM else {}),
                 **init,
+                **(extra or {}),
             )
 
         return make
 
     timed = time_fits(
-        {"skem": maker(GaussianMixtureEM), "sklearn": maker(GaussianMixture)},
+        {
+            **thread_makers(
+                GaussianMixtureEM, lambda extra: maker(GaussianMixtureEM, extra)
+            ),
+            "sklearn": maker(GaussianMixture),
+        },
         X,
         n_iter,
         repeat,
@@ -293,6 +323,7 @@ def bench_gaussian(shape, covariance_type, X, init, n_iter, repeat):
         "n_iter": n_iter,
         "repeat": repeat,
         "skem_ms_per_iter": ours["ms_per_iter"],
+        **thread_columns(timed),
         "sklearn_ms_per_iter": theirs["ms_per_iter"],
         "speed_up": speed_up(ours["ms_per_iter"], theirs["ms_per_iter"]),
         "max_rel_loglik_diff": float(loglik_diff),
@@ -400,17 +431,24 @@ def bench_binomial(shape, n_iter, repeat):
     n_samples, n_features, n_components = shape
     X, init = make_counts(shape)
 
-    def make(max_iter):
-        return BinomialMixture(
-            n_components=n_components,
-            n_trials=N_TRIALS,
-            tol=0.0,
-            max_iter=max_iter,
-            **plain_em(BinomialMixture),
-            **init,
-        )
+    def make_with(extra):
+        def make(max_iter):
+            return BinomialMixture(
+                n_components=n_components,
+                n_trials=N_TRIALS,
+                tol=0.0,
+                max_iter=max_iter,
+                **plain_em(BinomialMixture),
+                **init,
+                **extra,
+            )
 
-    ours = time_fits({"skem": make}, X, n_iter, repeat, score=False)["skem"]
+        return make
+
+    timed = time_fits(
+        thread_makers(BinomialMixture, make_with), X, n_iter, repeat, score=False
+    )
+    ours = timed["skem"]
     floor_parts = floor_times(X, n_components, repeat)
     floor = sum(floor_parts.values())
     return {
@@ -424,6 +462,7 @@ def bench_binomial(shape, n_iter, repeat):
         "repeat": repeat,
         "n_trials": N_TRIALS,
         "skem_ms_per_iter": ours["ms_per_iter"],
+        **thread_columns(timed),
         "sklearn_ms_per_iter": None,
         "speed_up": None,
         "max_rel_loglik_diff": None,
@@ -434,6 +473,96 @@ def bench_binomial(shape, n_iter, repeat):
         "skem_over_floor": ours["ms_per_iter"] / floor,
         "skem": ours,
     }
+
+
+#: The shape of the thread-scaling table (``--scaling``).
+SCALING_SHAPE = (1_000_000, 20, 8)
+QUICK_SCALING_SHAPE = (20_000, 20, 8)
+
+
+def time_per_iteration_and_cores(make, X, n_iter, repeat):
+    """ms per EM iteration and the cores it kept busy (CPU time / wall time)."""
+    walls, cpus = {}, {}
+    for max_iter in (1, n_iter):
+        walls[max_iter], cpus[max_iter] = [], []
+        for _ in range(repeat):
+            cpu = time.process_time()
+            seconds, _ = fit_seconds(make(max_iter), X)
+            walls[max_iter].append(seconds)
+            cpus[max_iter].append(time.process_time() - cpu)
+    wall = (np.median(walls[n_iter]) - np.median(walls[1])) / (n_iter - 1)
+    cpu = (np.median(cpus[n_iter]) - np.median(cpus[1])) / (n_iter - 1)
+    return 1e3 * wall, cpu / wall
+
+
+def _with_threads(make, n_threads, max_iter):
+    return make(max_iter, n_threads)
+
+
+def scaling_table(n_iter, repeat, shape=SCALING_SHAPE):
+    """Time per iteration on 1, 2, ... threads: 'full', 'diag', binomial."""
+    n_samples, n_features, n_components = shape
+    X = make_blobs(*shape, seed=SEED)
+    counts, count_init = make_counts(shape)
+    makers = {}
+    for covariance_type in ("full", "diag"):
+        init = initial_parameters(X, n_components, covariance_type, seed=SEED)
+
+        def gaussian(max_iter, n_threads, init=init, cov=covariance_type):
+            return GaussianMixtureEM(
+                n_components,
+                covariance_type=cov,
+                tol=0.0,
+                max_iter=max_iter,
+                acceleration=None,
+                n_threads=n_threads,
+                **init,
+            )
+
+        makers[f"GaussianMixtureEM {covariance_type}"] = (gaussian, X)
+
+    def binomial(max_iter, n_threads):
+        return BinomialMixture(
+            n_components,
+            n_trials=N_TRIALS,
+            tol=0.0,
+            max_iter=max_iter,
+            acceleration=None,
+            n_threads=n_threads,
+            **count_init,
+        )
+
+    makers["BinomialMixture"] = (binomial, counts)
+    n_cores = len(os.sched_getaffinity(0))
+    print(
+        f"Thread scaling at {n_samples}x{n_features}x{n_components} "
+        f"(ms per EM iteration; cores busy = CPU time / wall time):"
+    )
+    print(
+        f"{'model':<24} {'threads':>7} {'ms/it':>9} {'speed-up':>9} {'cores busy':>11}"
+    )
+    rows = []
+    for name, (make, data) in makers.items():
+        one = None
+        for n_threads in range(1, n_cores + 1):
+            ms, busy = time_per_iteration_and_cores(
+                functools.partial(_with_threads, make, n_threads), data, n_iter, repeat
+            )
+            one = ms if one is None else one
+            rows.append(
+                {
+                    "model": name,
+                    "n_threads": n_threads,
+                    "ms_per_iter": ms,
+                    "speed_up": one / ms,
+                    "cores_busy": busy,
+                }
+            )
+            print(
+                f"{name:<24} {n_threads:>7} {ms:>9.1f} {one / ms:>9.2f} {busy:>11.2f}",
+                flush=True,
+            )
+    return rows
 
 
 # ----------------------------------------------------------------------
@@ -465,6 +594,8 @@ def cells(row):
 
     return labels + (
         format_ms(row["skem_ms_per_iter"]),
+        format_ms(row.get("skem_1thread_ms_per_iter")),
+        number(row.get("thread_speed_up"), ".2f"),
         format_ms(row["sklearn_ms_per_iter"]),
         number(row["speed_up"], ".2f"),
         number(row["max_rel_loglik_diff"], ".1e"),
@@ -680,6 +811,12 @@ def parse_args(argv):
         "with --quick 1)",
     )
     parser.add_argument(
+        "--scaling",
+        action="store_true",
+        help="only the thread-scaling table: ms per iteration on 1, 2, ... "
+        "threads at 1000000x20x8 for 'full', 'diag' and BinomialMixture",
+    )
+    parser.add_argument(
         "--label",
         help="free text stored in the JSON, e.g. which skem commit was measured",
     )
@@ -723,13 +860,18 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
-    with threadpoolctl.threadpool_limits(limits=args.blas_threads):
+    # BLAS only: skem's own threads are set per fit (``n_threads``).
+    with threadpoolctl.threadpool_limits(limits=args.blas_threads, user_api="blas"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             # Short fits of 500 components leave some nearly empty: expected.
             warnings.filterwarnings(
                 "ignore", message="The fitted mixture is degenerate"
             )
+            if args.scaling:
+                n_iter = args.n_iter or 5
+                shape = QUICK_SCALING_SHAPE if args.quick else SCALING_SHAPE
+                return scaling_table(n_iter, args.repeat, shape)
             return run(args, argv)
 
 

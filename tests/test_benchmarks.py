@@ -1,6 +1,7 @@
 """The benchmark scripts keep running (at a tiny size; figures not checked)."""
 
 import json
+import os
 import runpy
 import subprocess
 import sys
@@ -70,6 +71,23 @@ def test_run_benchmark_at_quick_size(monkeypatch, capsys, tmp_path):
         "spherical",
     }
     assert "spherical" in out_rst.read_text()
+    assert all(row["skem_1thread_ms_per_iter"] is not None for row in rows)
+
+
+@pytest.mark.slow
+def test_thread_scaling_table_at_quick_size(monkeypatch, capsys):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    monkeypatch.setattr(sys, "argv", ["run.py", "--quick", "--scaling"])
+    runpy.run_path(str(BENCHMARKS / "run.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    n_cores = len(os.sched_getaffinity(0))
+    for model in (
+        "GaussianMixtureEM full",
+        "GaussianMixtureEM diag",
+        "BinomialMixture",
+    ):
+        lines = [line for line in out.splitlines() if line.startswith(model)]
+        assert len(lines) == n_cores
 
 
 @pytest.mark.slow
