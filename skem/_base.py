@@ -28,7 +28,6 @@ Differences from :class:`sklearn.mixture.GaussianMixture`'s driver, on purpose:
   responsibilities.
 """
 
-import math
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -72,7 +71,12 @@ from ._init import (
 )
 from ._search import Search, independent_stream, search_start
 from ._threads import effective_n_threads
-from ._validation import check_weights_init, warn_at_caller
+from ._validation import (
+    _non_unit,
+    check_weights_init,
+    warn_at_caller,
+    warn_if_normalized_weights,
+)
 from .exceptions import SampleWeightWarning
 
 #: Rows drawn for the initialization when ``init_sample_size`` is None and
@@ -858,48 +862,3 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             )
         random_state = check_random_state(self.random_state)
         return random_state.multinomial(n_samples, self.weights_), random_state
-
-
-def warn_if_normalized_weights(largest, total):
-    """Warn, at the user's line, when frequency weights look normalized.
-
-    They look normalized when every weight is below 1: ``0 < largest < 1``.
-    Frequency counts never do (a positive count is at least 1), nor do unit
-    weights; weights that sum to 1 always do (but for one row holding all
-    the weight).
-
-    Parameters
-    ----------
-    largest : float
-        The largest sample weight.
-
-    total : float
-        The sum of the sample weights.
-
-    Returns
-    -------
-    warned : bool
-        Whether the weights look normalized.
-    """
-    if not 0.0 < largest < 1.0:
-        return False
-    warn_at_caller(
-        f"The sample weights look normalized: every weight is below 1 (the "
-        f"largest is {largest:.3g}, the sum {total:.4g}). skem reads "
-        "sample_weight as frequency counts (a weight of 3 is a row seen 3 "
-        "times), so the sample size is their sum: BIC's penalty "
-        f"log(n) * n_parameters uses log({total:.4g}) = {math.log(total):.3g}, "
-        "stopping_rule='total' stops on that scale and components carry "
-        "that few effective samples in the degeneracy checks. Pass the "
-        "counts instead: a table's raw frequencies, or the weights times "
-        "the number of observations.",
-        SampleWeightWarning,
-    )
-    return True
-
-
-def _non_unit(sample_weight):
-    """Whether sample weights were given and are not all 1."""
-    if sample_weight is None:
-        return False
-    return bool((sample_weight != 1).any())

@@ -1,5 +1,6 @@
 """Checks and helpers shared by the families and the estimators."""
 
+import math
 import os
 import sys
 import warnings
@@ -7,6 +8,8 @@ import warnings
 import joblib
 import numpy as np
 import sklearn
+
+from .exceptions import SampleWeightWarning
 
 _INTERNAL_DIRS = tuple(
     os.path.dirname(module.__file__) + os.sep
@@ -129,3 +132,48 @@ def _row_chunks(X, n_values=2**20):
     step = max(1, n_values // max(X.shape[1], 1))
     for start in range(0, X.shape[0], step):
         yield X[start : start + step]
+
+
+def warn_if_normalized_weights(largest, total):
+    """Warn, at the user's line, when frequency weights look normalized.
+
+    They look normalized when every weight is below 1: ``0 < largest < 1``.
+    Frequency counts never do (a positive count is at least 1), nor do unit
+    weights; weights that sum to 1 always do (but for one row holding all
+    the weight).
+
+    Parameters
+    ----------
+    largest : float
+        The largest sample weight.
+
+    total : float
+        The sum of the sample weights.
+
+    Returns
+    -------
+    warned : bool
+        Whether the weights look normalized.
+    """
+    if not 0.0 < largest < 1.0:
+        return False
+    warn_at_caller(
+        f"The sample weights look normalized: every weight is below 1 (the "
+        f"largest is {largest:.3g}, the sum {total:.4g}). skem reads "
+        "sample_weight as frequency counts (a weight of 3 is a row seen 3 "
+        "times), so the sample size is their sum: BIC's penalty "
+        f"log(n) * n_parameters uses log({total:.4g}) = {math.log(total):.3g}, "
+        "stopping_rule='total' stops on that scale and components carry "
+        "that few effective samples in the degeneracy checks. Pass the "
+        "counts instead: a table's raw frequencies, or the weights times "
+        "the number of observations.",
+        SampleWeightWarning,
+    )
+    return True
+
+
+def _non_unit(sample_weight):
+    """Whether sample weights were given and are not all 1."""
+    if sample_weight is None:
+        return False
+    return bool((sample_weight != 1).any())

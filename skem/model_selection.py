@@ -33,8 +33,8 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils.metadata_routing import MetadataRequest
 
-from ._base import warn_at_caller, warn_if_normalized_weights
 from ._degeneracy import DegenerateFitWarning, describe
+from ._validation import warn_at_caller, warn_if_normalized_weights
 from .exceptions import SampleWeightWarning
 
 __all__ = [
