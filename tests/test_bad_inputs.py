@@ -5,7 +5,7 @@ it without importing this module and renders it as ``docs/bad_inputs.rst``):
 one row per bad input with
 
 - the estimator: ``"both"`` for behaviour the two share (tested on each),
-  else ``"BinomialMixture"`` or ``"GaussianMixtureEM"``;
+  else the estimator's name (``"BinomialMixture"``, ``"PoissonMixture"``, ...);
 - the method, or a group of methods named in ``METHOD_GROUPS``;
 - a description of the input, the key of its builder in ``INPUTS``;
 - the exception and a regular expression its message must match (searched,
@@ -13,8 +13,9 @@ one row per bad input with
 
 Unless a row says otherwise the estimators are
 ``BinomialMixture(n_components=2, n_trials=10)`` and
-``GaussianMixtureEM(n_components=2)`` on 20 samples of 3 features, fitted on
-valid data first when the method needs a fitted model.
+``GaussianMixtureEM(n_components=2)`` (and ``PoissonMixture(n_components=2)``)
+on 20 samples of 3 features, fitted on valid data first when the method needs
+a fitted model.
 """
 
 import importlib.util
@@ -26,7 +27,14 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from skem import BinomialMixture, GaussianMixtureEM
+from skem import (
+    BinomialMixture,
+    CategoricalMixture,
+    GaussianMixtureEM,
+    MixedMixture,
+    PoissonMixture,
+    StudentTMixture,
+)
 
 METHOD_GROUPS = {
     "every method taking X": (
@@ -288,6 +296,72 @@ BAD_INPUTS = [
      "ValueError", r"n_trials of shape \(2,\) does not fit samples of shape \(3, 3\)"),
     ("BinomialMixture", "sample", "no n_trials after a fit with per-sample n_trials",
      "ValueError", r"fitted with per-sample n_trials: pass n_trials here too"),
+    # --- PoissonMixture: counts and exposure ------------------------------
+    ("PoissonMixture", "every method taking X", "a negative count",
+     "ValueError", r"Negative values in data: X\[2, 2\] = -1\. Poisson counts must "
+     r"be non-negative"),
+    ("PoissonMixture", "fit", "dask array with a negative count",
+     "ValueError", r"Negative values in data: X\[17, 0\] = -1\."),
+    ("PoissonMixture", "fitting methods", "counts of 1e13",
+     "ValueError", r"X\[0, 0\] = 1e\+13: the Poisson log-likelihood of counts above "
+     r"1e\+12 loses its precision in float64"),
+    ("PoissonMixture", "every method taking X", "exposure 0",
+     "ValueError", r"exposure must be positive; got exposure\[3\] = 0"),
+    ("PoissonMixture", "every method taking X", "negative exposure",
+     "ValueError", r"exposure must be positive; got exposure\[0\] = -1"),
+    ("PoissonMixture", "every method taking X", "exposure with NaN",
+     "ValueError", r"Input exposure contains NaN"),
+    ("PoissonMixture", "every method taking X", "exposure with inf",
+     "ValueError", r"Input exposure contains infinity"),
+    ("PoissonMixture", "every method taking X", "exposure of 19 rows",
+     "ValueError", r"exposure passed to \w+ should have shape \(n_samples,\) = "
+     r"\(20,\), but got shape \(19,\)"),
+    ("PoissonMixture", "every method taking X", "exposure of shape (20, 3)",
+     "ValueError", r"exposure passed to \w+ should have shape \(n_samples,\) = "
+     r"\(20,\), but got shape \(20, 3\)"),
+    ("PoissonMixture", "sample", "exposure=0 passed to sample",
+     "ValueError", r"exposure must be positive; got exposure\[0\] = 0"),
+    ("PoissonMixture", "fit", "rates_init of the wrong shape",
+     "ValueError", r"The parameter 'rates_init' should have the shape of "
+     r"\(2, 3\), but got \(2, 2\)"),
+    ("PoissonMixture", "fit", "negative rates_init",
+     "ValueError", r"The parameter 'rates_init' must hold finite, non-negative "
+     r"rates"),
+    ("PoissonMixture", "fit", "rate_floor=0",
+     "ValueError", r"The 'rate_floor' parameter of \w+ must be a float in the "
+     r"range \(0\.0, inf\)"),
+    # --- MixedMixture: the groups of columns ------------------------------
+    ("MixedMixture", "fit", "columns with an unknown family",
+     "ValueError", r"Group 1 of columns has an unknown family 'gamma': use one of "
+     r"\['binomial', 'categorical', 'gaussian', 'poisson'\]"),
+    ("MixedMixture", "fit", "columns with an option of another family",
+     "ValueError", r"Group 0 \('gaussian'\) got unknown options \['n_trials'\]: a "
+     r"'gaussian' group takes \['covariance_type', 'means_init'"),
+    ("MixedMixture", "fit", "columns with covariance_type='foo'",
+     "ValueError", r"The 'covariance_type' parameter of column group 0 "
+     r"\('gaussian'\) must be a str among"),
+    ("MixedMixture", "fit", "columns not a list",
+     "ValueError", r"The 'columns' parameter of MixedMixture must be None or an "
+     r"instance of 'list'"),
+    ("MixedMixture", "fit", "a group that is not a tuple",
+     "ValueError", r"Group 0 of columns must be a tuple \(family, columns, options\)"),
+    ("MixedMixture", "fit", "a column in no group",
+     "ValueError", r"Columns \[2\] of X are in no group of columns: every column "
+     r"must be in exactly one group"),
+    ("MixedMixture", "fit", "a column in two groups",
+     "ValueError", r"Column 1 of X is in two groups of columns, 0 and 1"),
+    ("MixedMixture", "fit", "a column index beyond X",
+     "ValueError", r"The columns of group 1 \('binomial'\) include 3, but X has 3 "
+     r"columns"),
+    ("MixedMixture", "fit", "columns by name and X without names",
+     "ValueError", r"are given by name, \['a'\], but X has no column names"),
+    ("MixedMixture", "every method taking X", "a negative count",
+     "ValueError", r"In column group 1 \('binomial'\), the columns \[2\] of X "
+     r"\(numbered 0 to 0 within the group\): Negative values in data passed to "
+     r"MixedMixture"),
+    ("MixedMixture", "every method taking X", "a count above n_trials in column 2",
+     "ValueError", r"In column group 1 \('binomial'\).*: Counts above n_trials: "
+     r"X\[4, 0\] = 11 exceeds n_trials = 10"),
     # --- GaussianMixtureEM ------------------------------------------------
     ("GaussianMixtureEM", "fitting methods", "values of 1e160",
      "ValueError", r"X holds values as large as \d\.\d+e\+160: their squares "
@@ -331,6 +405,63 @@ BAD_INPUTS = [
     ("GaussianMixtureEM", "fit", "duplicated points with reg_covar=0",
      "ValueError", r"ill-defined empirical covariance \(for instance caused by "
      r"singleton or collapsed samples\)"),
+    # --- StudentTMixture ---------------------------------------------------
+    ("StudentTMixture", "fitting methods", "values of 1e160",
+     "ValueError", r"X holds values as large as \d\.\d+e\+160: their squares "
+     r"overflow float64.*Rescale X"),
+    ("StudentTMixture", "fit", "covariance_type='foo'",
+     "ValueError", r"The 'covariance_type' parameter of \w+ must be a str among"),
+    ("StudentTMixture", "fit", "degrees_of_freedom_init=0",
+     "ValueError", r"The 'degrees_of_freedom_init' parameter of \w+ must be a float "
+     r"in the range \(0\.0, inf\) or an array-like"),
+    ("StudentTMixture", "fit", "degrees_of_freedom_init='foo'",
+     "ValueError", r"The 'degrees_of_freedom_init' parameter of \w+ must be a float "
+     r"in the range \(0\.0, inf\) or an array-like"),
+    ("StudentTMixture", "fit", "degrees_of_freedom_init of the wrong shape",
+     "ValueError", r"The parameter 'degrees_of_freedom_init' should have the shape "
+     r"of \(2,\), but got \(3,\)"),
+    ("StudentTMixture", "fit", "degrees_of_freedom_init with a negative entry",
+     "ValueError", r"The parameter 'degrees_of_freedom_init' must hold positive, "
+     r"finite degrees of freedom"),
+    ("StudentTMixture", "fit", "degrees_of_freedom_init with NaN",
+     "ValueError", r"The parameter 'degrees_of_freedom_init' must hold positive, "
+     r"finite degrees of freedom"),
+    ("StudentTMixture", "fit", "degrees_of_freedom_type='foo'",
+     "ValueError", r"The 'degrees_of_freedom_type' parameter of \w+ must be a str "
+     r"among"),
+    # --- CategoricalMixture: category codes ------------------------------
+    ("CategoricalMixture", "every method taking X", "a negative code",
+     "ValueError", r"Negative values in data passed to CategoricalMixture: "
+     r"X\[2, 2\] = -1, but category codes are 0, 1, 2"),
+    ("CategoricalMixture", "every method taking X", "a code that is not whole",
+     "ValueError", r"CategoricalMixture needs whole category codes 0, 1, 2, \.\.\., "
+     r"but X\[2, 2\] = 0\.5\. Encode categories .* with "
+     r"sklearn\.preprocessing\.OrdinalEncoder"),
+    ("CategoricalMixture", "every method taking X", "string categories",
+     "ValueError", r"could not convert string to float: .*'yes'.* CategoricalMixture "
+     r"needs category codes 0, 1, 2, \.\.\.: encode string categories with "
+     r"sklearn\.preprocessing\.OrdinalEncoder"),
+    ("CategoricalMixture", "prediction methods", "a code unseen in fit",
+     "ValueError", r"Feature 1 has the category code 9 at X\[4, 1\], unseen in "
+     r"fit: CategoricalMixture learned the codes 0 to 2 of this feature"),
+    ("CategoricalMixture", "partial_fit", "a code unseen in fit",
+     "ValueError", r"Feature 1 has the category code 9 at X\[4, 1\], unseen in fit"),
+    ("CategoricalMixture", "fit", "dask array with a negative code",
+     "ValueError", r"Negative values in data passed to CategoricalMixture: "
+     r"X\[17, 0\] = -1"),
+    ("CategoricalMixture", "fitting methods", "codes of 1e6",
+     "ValueError", r"Feature 0 holds the code 1e\+06: CategoricalMixture reads "
+     r"every value as a category code and refuses more than 65536 categories"),
+    ("CategoricalMixture", "fit", "category_probabilities_init of the wrong shape",
+     "ValueError", r"The parameter 'category_probabilities_init' should have the "
+     r"shape of \(2, 3, 4\), but got \(2, 3, 3\)"),
+    ("CategoricalMixture", "fit", "category_probabilities_init not summing to 1",
+     "ValueError", r"The parameter 'category_probabilities_init' should sum to 1 "
+     r"over the 2 categories of every feature, but the probabilities of feature 0 "
+     r"in component 0 sum to 0\.50000"),
+    ("CategoricalMixture", "fit", "probability_floor too large for 4 categories",
+     "ValueError", r"probability_floor=0\.3 is too large for a feature of 4 "
+     r"categories: it needs probability_floor < 1 / 4"),
 ]  # fmt: skip
 
 N_SAMPLES, N_FEATURES, N_TRIALS = 20, 3, 10
@@ -342,10 +473,22 @@ EXCEPTIONS = {
 ESTIMATORS = {
     "BinomialMixture": BinomialMixture,
     "GaussianMixtureEM": GaussianMixtureEM,
+    "PoissonMixture": PoissonMixture,
+    "MixedMixture": MixedMixture,
+    "StudentTMixture": StudentTMixture,
+    "CategoricalMixture": CategoricalMixture,
 }
 DEFAULT_PARAMS = {
+    "CategoricalMixture": {"n_components": 2, "random_state": 0},
     "BinomialMixture": {"n_components": 2, "n_trials": N_TRIALS, "random_state": 0},
     "GaussianMixtureEM": {"n_components": 2, "random_state": 0},
+    "PoissonMixture": {"n_components": 2, "random_state": 0},
+    "MixedMixture": {
+        "n_components": 2,
+        "columns": [("gaussian", [0, 1], {}), ("binomial", [2], {"n_trials": 10})],
+        "random_state": 0,
+    },
+    "StudentTMixture": {"n_components": 2, "random_state": 0},
 }
 
 
@@ -354,6 +497,12 @@ def valid_X(estimator):
     rng = np.random.RandomState(0)
     if estimator == "BinomialMixture":
         return rng.binomial(N_TRIALS, [0.2, 0.5, 0.8], (N_SAMPLES, N_FEATURES))
+    if estimator == "MixedMixture":  # Gaussian columns 0 and 1, binomial 2
+        return np.c_[rng.normal(size=(N_SAMPLES, 2)), rng.binomial(10, 0.5, N_SAMPLES)]
+    if estimator == "CategoricalMixture":  # codes of 2, 3 and 4 categories
+        return np.r_[[[1, 2, 3]], rng.randint(0, [2, 3, 4], (N_SAMPLES - 1, 3))]
+    if estimator == "PoissonMixture":
+        return rng.poisson([1.0, 4.0, 9.0], (N_SAMPLES, N_FEATURES))
     return rng.normal(size=(N_SAMPLES, N_FEATURES))
 
 
@@ -398,8 +547,16 @@ def per_sample(values):
     return lambda e: Call(kwargs={"n_trials": values})
 
 
+def exposure(values):
+    return lambda e: Call(kwargs={"exposure": values})
+
+
 def params(**values):
     return lambda e: Call(params=values)
+
+
+def groups(*columns):
+    return lambda e: Call(params={"columns": list(columns)})
 
 
 def precisions(covariance_type, values):
@@ -416,6 +573,23 @@ ALMOST_ZERO_WEIGHTS = np.r_[1.0, np.zeros(N_SAMPLES - 1)]
 NOT_SYMMETRIC = np.stack([np.eye(3) + np.triu(np.ones((3, 3)), 1)] * 2)
 
 INPUTS = {
+    "a negative code": lambda e: Call(X=with_entry(valid_X(e), 2, 2, -1)),
+    "a code that is not whole": lambda e: Call(X=with_entry(valid_X(e), 2, 2, 0.5)),
+    "string categories": lambda e: Call(X=np.full((N_SAMPLES, N_FEATURES), "yes")),
+    "a code unseen in fit": lambda e: Call(
+        X=with_entry(valid_X(e), 4, 1, 9), fitted=True
+    ),
+    "dask array with a negative code": lambda e: Call(
+        X=chunked(with_entry(valid_X(e), 17, 0, -1))
+    ),
+    "codes of 1e6": lambda e: Call(X=with_entry(valid_X(e), 2, 0, 1e6)),
+    "category_probabilities_init of the wrong shape": params(
+        category_probabilities_init=np.full((2, 3, 3), 1 / 3)
+    ),
+    "category_probabilities_init not summing to 1": params(
+        category_probabilities_init=np.full((2, 3, 4), 0.25)
+    ),
+    "probability_floor too large for 4 categories": params(probability_floor=0.3),
     "empty array, shape (0, 3)": lambda e: Call(X=np.empty((0, N_FEATURES))),
     "no features, shape (20, 0)": lambda e: Call(X=np.empty((N_SAMPLES, 0))),
     "1-D array": lambda e: Call(X=np.ones(N_SAMPLES)),
@@ -549,6 +723,45 @@ INPUTS = {
     "n_trials of the wrong shape, [1, 2]": lambda e: Call(
         kwargs={"n_samples": 3, "n_trials": [1, 2]}
     ),
+    "dask array with a negative count": lambda e: Call(
+        X=chunked(with_entry(valid_X(e), 17, 0, -1))
+    ),
+    "counts of 1e13": lambda e: Call(X=with_entry(valid_X(e), 0, 0, 1e13)),
+    "exposure 0": exposure(np.r_[1.0, 1.0, 1.0, 0.0, np.ones(N_SAMPLES - 4)]),
+    "negative exposure": exposure(np.r_[-1.0, np.ones(N_SAMPLES - 1)]),
+    "exposure with NaN": exposure(np.r_[np.nan, np.ones(N_SAMPLES - 1)]),
+    "exposure with inf": exposure(np.r_[np.inf, np.ones(N_SAMPLES - 1)]),
+    "exposure of 19 rows": exposure(np.ones(N_SAMPLES - 1)),
+    "exposure of shape (20, 3)": exposure(np.ones((N_SAMPLES, N_FEATURES))),
+    "exposure=0 passed to sample": lambda e: Call(
+        kwargs={"n_samples": 3, "exposure": 0.0}
+    ),
+    "rates_init of the wrong shape": params(rates_init=np.ones((2, 2))),
+    "negative rates_init": params(rates_init=-np.ones((2, 3))),
+    "rate_floor=0": params(rate_floor=0),
+    "columns with an unknown family": groups(
+        ("gaussian", [0, 1], {}), ("gamma", [2], {})
+    ),
+    "columns with an option of another family": groups(
+        ("gaussian", [0, 1], {"n_trials": 10}), ("binomial", [2], {"n_trials": 10})
+    ),
+    "columns with covariance_type='foo'": groups(
+        ("gaussian", [0, 1], {"covariance_type": "foo"}),
+        ("binomial", [2], {"n_trials": 10}),
+    ),
+    "columns not a list": params(columns="gaussian"),
+    "a group that is not a tuple": groups("gaussian", ("binomial", [2])),
+    "a column in no group": groups(("gaussian", [0, 1], {})),
+    "a column in two groups": groups(
+        ("gaussian", [0, 1], {}), ("binomial", [1, 2], {"n_trials": 10})
+    ),
+    "a column index beyond X": groups(
+        ("gaussian", [0, 1], {}), ("binomial", [2, 3], {"n_trials": 10})
+    ),
+    "columns by name and X without names": groups(
+        ("gaussian", ["a"], {}), ("binomial", [1, 2], {"n_trials": 10})
+    ),
+    "a count above n_trials in column 2": lambda e: Call(X=count_above(e, 4, 2)),
     "values of 1e160": lambda e: Call(X=valid_X(e) * 1e160),
     "values of 1e160 in a batch after fit": lambda e: Call(
         X=valid_X(e) * 1e160, fitted=True
@@ -574,6 +787,16 @@ INPUTS = {
     "negative precisions_init, covariance_type='spherical'": precisions(
         "spherical", -np.ones(2)
     ),
+    "degrees_of_freedom_init=0": params(degrees_of_freedom_init=0),
+    "degrees_of_freedom_init='foo'": params(degrees_of_freedom_init="foo"),
+    "degrees_of_freedom_init of the wrong shape": params(
+        degrees_of_freedom_init=[3.0, 4.0, 5.0]
+    ),
+    "degrees_of_freedom_init with a negative entry": params(
+        degrees_of_freedom_init=[-1.0, 4.0]
+    ),
+    "degrees_of_freedom_init with NaN": params(degrees_of_freedom_init=[np.nan, 4.0]),
+    "degrees_of_freedom_type='foo'": params(degrees_of_freedom_type="foo"),
     "duplicated points with reg_covar=0": lambda e: Call(
         X=np.repeat(valid_X(e)[:2], 10, axis=0), params={"reg_covar": 0.0}
     ),

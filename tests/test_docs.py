@@ -29,7 +29,7 @@ COPYRIGHT = "2026, skem developers"
 SMART_QUOTES = str.maketrans("\u2018\u2019\u201c\u201d", "''\"\"")
 
 PUBLIC_MODULES = {
-    "skem": ["BinomialMixture", "GaussianMixtureEM"],
+    "skem": ["BinomialMixture", "GaussianMixtureEM", "StudentTMixture"],
     "skem.datasets": skem.datasets.__all__,
     "skem.model_selection": skem.model_selection.__all__,
     "skem.exceptions": ["DegenerateFitWarning", "SampleWeightWarning"],

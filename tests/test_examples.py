@@ -22,6 +22,10 @@ EXPECTED_OUTPUT = {
     "plot_online_fitting.py": "online, 3 epochs: mean log-likelihood -3.805",
     "plot_dask.py": "EM iterations: 6 on dask, 6 in memory",
     "plot_acceleration.py": "SQUAREM: converged after",
+    "plot_poisson_counts.py": "Best by BIC: n_components=3",
+    "plot_latent_classes.py": "3 classes: log-likelihood -293.705",
+    "plot_mixed_births.py": "cluster 1: 111 births, low birth weight 41%",
+    "plot_student_outliers.py": "Points below the inliers' 1% quantile of u",
 }
 
 

@@ -16,7 +16,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
-from skem import BinomialMixture, GaussianMixtureEM
+import skem
+from skem import BinomialMixture, GaussianMixtureEM, MixedMixture, StudentTMixture
 from tests._poisson import PoissonMixture
 from tests._reference import fitted_parameters
 
@@ -105,11 +106,116 @@ def poisson_moments(model):
     return model.rates_, np.stack([np.diag(r) for r in model.rates_])
 
 
+def public_poisson_case(n_samples=300, seed=0):
+    case = poisson_case(n_samples, seed)  # the same data, skem's estimator
+    estimator = skem.PoissonMixture(3)
+    return Case("poisson-public", estimator, case.X, case.init, poisson_moments)
+
+
+def student_case(covariance_type, n_samples=300, seed=0):
+    rng = np.random.RandomState(seed)
+    centers = np.array([[0.0, 0.0, 0.0], [3.0, 0.5, -1.5], [-1.5, 3.5, 1.5]])
+    labels = rng.choice(3, size=n_samples, p=[0.3, 0.3, 0.4])
+    scales = np.sqrt(rng.chisquare(20, size=(n_samples, 1)) / 20)  # t, 20 dof
+    noise = rng.normal(size=(n_samples, 3)) @ np.diag([1.0, 0.7, 1.3]) / scales
+    X = centers[labels] + noise
+    precision = {
+        "full": np.stack([np.eye(3)] * 3),
+        "tied": np.eye(3),
+        "diag": np.ones((3, 3)),
+        "spherical": np.ones(3),
+    }[covariance_type]
+    init = dict(
+        weights_init=[0.3, 0.3, 0.4],
+        means_init=[[0.5, 0.5, 0.0], [1.5, 0.0, -0.5], [-0.5, 2.0, 1.0]],
+        precisions_init=precision,
+        degrees_of_freedom_init=[15.0, 20.0, 25.0],
+    )
+    estimator = StudentTMixture(3, covariance_type=covariance_type)
+    return Case(f"student-{covariance_type}", estimator, X, init, student_moments)
+
+
+def student_moments(model):
+    means, scales = gaussian_moments(model)
+    dof = model.degrees_of_freedom_
+    return means, scales * (dof / (dof - 2))[:, np.newaxis, np.newaxis]
+
+
+def mixed_case(n_samples=300, seed=0):
+    # Gaussian measurements in columns 0 and 2, binomial counts in 1 and 3.
+    rng = np.random.RandomState(seed)
+    centers = np.array([[0.0, 0.0], [2.5, -1.0], [-1.0, 1.5]])
+    probabilities = np.array([[0.15, 0.6], [0.55, 0.2], [0.85, 0.9]])
+    labels = rng.choice(3, size=n_samples, p=[0.3, 0.3, 0.4])
+    X = np.empty((n_samples, 4))
+    X[:, [0, 2]] = centers[labels] + rng.normal(size=(n_samples, 2))
+    X[:, [1, 3]] = rng.binomial(12, probabilities[labels])
+    gaussian = {
+        "means_init": [[0.5, 0.0], [1.5, -0.5], [-0.5, 1.0]],
+        "precisions_init": np.stack([np.eye(2)] * 3),
+    }
+    binomial = {
+        "n_trials": 12,
+        "probabilities_init": [[0.3, 0.5], [0.5, 0.3], [0.7, 0.7]],
+    }
+    columns = [("gaussian", [0, 2], gaussian), ("binomial", [1, 3], binomial)]
+    estimator = MixedMixture(3, columns=columns)
+    init = dict(weights_init=[0.3, 0.3, 0.4])
+    return Case("mixed", estimator, X, init, mixed_moments)
+
+
+def mixed_moments(model):
+    gaussian, binomial = (group["params"] for group in model.groups_)
+    means = np.empty((model.n_components, 4))
+    covariances = np.zeros((model.n_components, 4, 4))
+    means[:, [0, 2]] = gaussian["means_"]
+    covariances[:, [[0], [2]], [0, 2]] = gaussian["covariances_"]
+    n, p = binomial["n_trials_"], binomial["probabilities_"]
+    means[:, [1, 3]] = n * p
+    covariances[:, [1, 3], [1, 3]] = n * p * (1 - p)
+    return means, covariances
+
+
+def categorical_case(n_samples=300, seed=0):
+    rng = np.random.RandomState(seed)
+    probabilities = [  # features of 3, 2 and 4 categories
+        np.array([[0.6, 0.3, 0.1], [0.1, 0.3, 0.6], [0.3, 0.4, 0.3]]),
+        np.array([[0.8, 0.2], [0.3, 0.7], [0.5, 0.5]]),
+        np.array([[0.4, 0.3, 0.2, 0.1], [0.1, 0.2, 0.3, 0.4], [0.1, 0.4, 0.4, 0.1]]),
+    ]
+    labels = rng.choice(3, size=n_samples, p=[0.3, 0.3, 0.4])
+    X = np.column_stack(
+        [
+            (rng.uniform(size=(n_samples, 1)) > np.cumsum(p[labels], axis=1)).sum(1)
+            for p in probabilities
+        ]
+    ).astype(float)
+    start = np.zeros((3, 3, 4))
+    start[:, 0, :3] = [[0.5, 0.3, 0.2], [0.2, 0.3, 0.5], [0.3, 0.4, 0.3]]
+    start[:, 1, :2] = [[0.7, 0.3], [0.4, 0.6], [0.5, 0.5]]
+    start[:, 2] = [[0.3, 0.3, 0.2, 0.2], [0.2, 0.2, 0.3, 0.3], [0.2, 0.3, 0.3, 0.2]]
+    init = dict(weights_init=[0.3, 0.3, 0.4], category_probabilities_init=start)
+    estimator = skem.CategoricalMixture(3)
+    return Case("categorical", estimator, X, init, categorical_moments)
+
+
+def categorical_moments(model):
+    codes = np.arange(model.category_probabilities_.shape[2])
+    p = model.category_probabilities_
+    means = p @ codes
+    variances = p @ codes**2 - means**2
+    return means, np.stack([np.diag(v) for v in variances])
+
+
 def all_cases(**kwargs):
     return [
         binomial_case(**kwargs),
         *(gaussian_case(c, **kwargs) for c in ("full", "tied", "diag", "spherical")),
         poisson_case(**kwargs),
+        public_poisson_case(**kwargs),
+        categorical_case(**kwargs),
+        mixed_case(**kwargs),
+        *(student_case(c, **kwargs) for c in ("full", "tied", "diag", "spherical")),
     ]
 
 
@@ -183,8 +289,9 @@ def test_init_parameters_are_kept_as_passed_and_never_modified(case):
     init["weights_init"] /= init["weights_init"].sum()
     originals = {name: value.copy() for name, value in init.items()}
     model = case.model(max_iter=2, tol=0, **init).fit(case.X)
-    for name in fitted_parameters(model):  # the fitted arrays, changed in place
-        getattr(model, name)[...] *= 0.5
+    for name, value in fitted_parameters(model).items():  # changed in place
+        if value.dtype.kind == "f":  # (not counts such as n_categories_)
+            getattr(model, name)[...] *= 0.5
     model.fit(case.X)
     for name, value in init.items():
         assert getattr(model, name) is value
@@ -446,16 +553,32 @@ def test_statistics_form_an_algebra(case, empty):
         family.accumulate(params, data[s], resp[s])
         for s in np.array_split(range(300), 4)
     ]
-    for f in fields(whole):
-        assert np.all(np.isfinite(getattr(whole, f.name))), f.name
+    arrays = statistics_arrays(whole)
+    for name, value in arrays.items():
+        assert np.all(np.isfinite(value)), name
     for total in (sum(parts), parts[0] + (parts[1] + (parts[2] + parts[3]))):
-        for f in fields(whole):
-            assert_allclose(getattr(total, f.name), getattr(whole, f.name), rtol=1e-12)
-    doubled = whole.scaled(2.0)
-    for f in fields(whole):
-        assert_allclose(
-            getattr(doubled, f.name), getattr(whole + whole, f.name), rtol=1e-12
-        )
+        for name, value in statistics_arrays(total).items():
+            assert_allclose(value, arrays[name], rtol=1e-12)
+    doubled, twice = (
+        statistics_arrays(whole.scaled(2.0)),
+        statistics_arrays(whole + whole),
+    )
+    for name in arrays:
+        assert_allclose(doubled[name], twice[name], rtol=1e-12)
+
+
+def statistics_arrays(stats):
+    """The arrays of statistics, by name; a product family's hold its members'."""
+    arrays = {}
+    for f in fields(stats):
+        value = getattr(stats, f.name)
+        if isinstance(value, tuple):
+            for i, member in enumerate(value):
+                for name, array in statistics_arrays(member).items():
+                    arrays[f"{f.name}[{i}].{name}"] = array
+        else:
+            arrays[f.name] = value
+    return arrays
 
 
 # ----------------------------------------------------------------------
@@ -549,6 +672,13 @@ def test_aic_and_bic_from_the_log_likelihood(case):
         "gaussian-diag": 2 + 9 + 9,
         "gaussian-spherical": 2 + 9 + 3,
         "poisson": 2 + 6,
+        "poisson-public": 2 + 6,
+        "categorical": 2 + 3 * (2 + 1 + 3),
+        "mixed": 2 + (6 + 3 * 3) + 6,
+        "student-full": 2 + 9 + 3 * 6 + 3,
+        "student-tied": 2 + 9 + 6 + 3,
+        "student-diag": 2 + 9 + 9 + 3,
+        "student-spherical": 2 + 9 + 3 + 3,
     }[case.name]
     assert model.aic(case.X) == pytest.approx(
         -2 * log_likelihood + 2 * n_parameters, rel=1e-12

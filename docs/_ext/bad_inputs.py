@@ -31,10 +31,10 @@ Bad inputs and the errors they raise
 Every row below is a test (``tests/test_bad_inputs.py``): the input is passed
 to the method and the test asserts the exception and that its message matches
 the pattern shown (a regular expression, searched in the message). "both"
-rows are tested on :class:`~skem.BinomialMixture` and
-:class:`~skem.GaussianMixtureEM` alike. Unless a row says otherwise the models
-are ``BinomialMixture(n_components=2, n_trials=10)`` and
-``GaussianMixtureEM(n_components=2)`` on 20 samples of 3 features, fitted on
+rows are tested on every estimator alike (the models of
+``tests/test_bad_inputs.py``, such as
+``BinomialMixture(n_components=2, n_trials=10)`` and
+``GaussianMixtureEM(n_components=2)``) on 20 samples of 3 features, fitted on
 valid data first when the method needs a fitted model. Constructor parameters
 are validated by ``fit`` (scikit-learn's convention), with
 ``InvalidParameterError``, a ``ValueError``.
