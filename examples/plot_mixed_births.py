@@ -39,12 +39,14 @@ best = models[int(np.argmin(bic))]
 print("BIC:", np.round(bic, 1), "-> components:", best.n_components)
 
 # %%
-# The fitted groups, and the share of low birth weights per cluster.
+# The fitted groups, and the share of low birth weights per cluster (clusters
+# numbered from the largest: a component's index depends on the start).
 labels = best.predict(X)
 gaussian, binomial, categorical, poisson = (g["params"] for g in best.groups_)
-for k in range(best.n_components):
+order = np.argsort(-np.bincount(labels, minlength=best.n_components))
+for number, k in enumerate(order):
     print(
-        f"cluster {k}: {np.sum(labels == k)} births, "
+        f"cluster {number}: {np.sum(labels == k)} births, "
         f"low birth weight {births.low[labels == k].mean():.0%}, "
         f"mean age {gaussian['means_'][k, 0]:.0f}, "
         f"weight {gaussian['means_'][k, 1]:.0f} lb, "
@@ -60,9 +62,9 @@ fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
 left.plot(ks, bic, "o-")
 left.set_xlabel("components")
 left.set_ylabel("BIC")
-for k in range(best.n_components):
+for number, k in enumerate(order):
     rows = labels == k
-    right.scatter(X[rows, 1], X[rows, 2], s=12, label=f"cluster {k}")
+    right.scatter(X[rows, 1], X[rows, 2], s=12, label=f"cluster {number}")
 right.axhline(2500, color="grey", linestyle=":", label="2.5 kg")
 right.set_xlabel("mother's weight (lb)")
 right.set_ylabel("birth weight (g)")

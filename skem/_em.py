@@ -140,7 +140,8 @@ class EMRun:
 def rows_per_block(family, data):
     """Block size of the passes: within ``working_memory`` and the cache."""
     row_bytes = family.row_bytes(data.n_features)
-    cache_rows = max(CACHE_BLOCK_BYTES // row_bytes, MIN_CACHE_BLOCK_ROWS)
+    budget = family.cache_block_bytes or CACHE_BLOCK_BYTES
+    cache_rows = max(budget // row_bytes, MIN_CACHE_BLOCK_ROWS)
     return min(block_size(data.n_samples, row_bytes), cache_rows)
 
 

@@ -74,7 +74,8 @@ Methods with a default (override where the family needs them):
 
 Attributes the engine reads: ``n_components``, ``parameter_names``,
 ``dtype`` (of stored parameters; None keeps float64), ``row_bytes``
-(memory a row needs while its block is processed), ``complete_init``, and
+(memory a row needs while its block is processed), ``cache_block_bytes``
+(the block size the passes aim at), ``complete_init``, and
 ``sphered_start`` (whether the hierarchical start clusters points sphered to
 unit covariance, as ellipsoidal components see them).
 """
@@ -156,6 +157,11 @@ class Family:
 
     #: dtype of the stored parameters (None: float64 as computed).
     dtype = None
+
+    #: Bytes of a block's temporaries the passes aim at (None: the engine's
+    #: ``CACHE_BLOCK_BYTES``). Blocks of elementwise kernels gain from more
+    #: rows (less Python per row, threads that wait less for the GIL).
+    cache_block_bytes = None
 
     def __init__(self, n_components):
         self.n_components = n_components

@@ -176,19 +176,22 @@ def _group_validator(estimator, n_columns):
 
 
 class _MemberView:
-    """Member ``i``'s columns of whole data, sliced only when ``X`` is read."""
+    """Member ``i``'s columns of whole data, sliced only when ``X`` is read.
+
+    What a member's ``initialization_rows`` may read of the whole data: its
+    columns of ``X``, the sample weights and its per-row fields.
+    """
 
     def __init__(self, data, take, per_row):
         self._data = data
         self._take = take
         self.per_row = per_row
+        self.sample_weight = getattr(data, "sample_weight", None)
+        self.n_samples = data.n_samples
 
     @property
     def X(self):
         return self._data.X[:, self._take]
-
-    def __getattr__(self, name):
-        return getattr(self._data, name)
 
 
 def _as_take(columns):

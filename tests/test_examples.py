@@ -24,7 +24,7 @@ EXPECTED_OUTPUT = {
     "plot_acceleration.py": "SQUAREM: converged after",
     "plot_poisson_counts.py": "Best by BIC: n_components=3",
     "plot_latent_classes.py": "3 classes: log-likelihood -293.705",
-    "plot_mixed_births.py": "cluster 1: 111 births, low birth weight 41%",
+    "plot_mixed_births.py": "cluster 0: 111 births, low birth weight 41%",
     "plot_student_outliers.py": "Points below the inliers' 1% quantile of u",
 }
 

@@ -95,6 +95,11 @@ class GaussianFamily(Family):
         # known optimum more often, 8 of 40 against 5; on the diagonal and
         # spherical ones less often, 20 of 50 against 25).
         self.sphered_start = covariance_type in ("full", "tied")
+        if covariance_type in ("diag", "spherical"):
+            # Their passes are elementwise work between small products:
+            # blocks of 32 MiB rather than 8 ran 10% faster on one thread
+            # and 40% faster on two at (1,000,000, 20, 8); 'full' slowed.
+            self.cache_block_bytes = 32 * 2**20
 
     # Data -------------------------------------------------------------
     def validate(self, estimator, X, *, reset):
