@@ -25,7 +25,9 @@ from skem._gaussian.kernels import (
 )
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
-PARITY_SHAPES = [(200, 2, 3), (500, 5, 4), (50, 1, 2)]
+# (600, 40, 3): more than 32 features, where the full statistics take the
+# per-component rank-k path.
+PARITY_SHAPES = [(200, 2, 3), (500, 5, 4), (50, 1, 2), (600, 40, 3)]
 ignore_convergence = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning"
 )

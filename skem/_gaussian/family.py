@@ -45,6 +45,12 @@ from .missing import (
     _group_by_missingness,
 )
 
+#: Features up to which the pooled 'full' statistics (one product of every
+#: component with the rows' pairwise products) are the faster; above, one
+#: symmetric rank-k update per component (measured: equal at 32 features,
+#: pooled 2.5 times faster at 5, rank-k 1.7 times faster at 50).
+_POOLED_FULL_MAX_FEATURES = 32
+
 
 @dataclass(frozen=True)
 class GaussianRows(RowFields):
@@ -218,6 +224,12 @@ class GaussianFamily(Family):
                     design = CentredRows.build(block.X, centre)
                 return _pooled_tied_statistics(block.X, resp, design)
             if covariance_type == "full":
+                if block.n_features > _POOLED_FULL_MAX_FEATURES and (
+                    block.X.dtype == np.float64
+                ):
+                    # Per-component rank-k updates beat the pooled products
+                    # here (50 features: 6.7 ms against 11.3 a block).
+                    return _estimate_gaussian_statistics(block.X, resp, "full")
                 return _pooled_full_statistics(block.X, resp, centre)
             return _estimate_gaussian_statistics(
                 block.X, resp, covariance_type, design=workspace

@@ -66,10 +66,15 @@ def _estimate_gaussian_statistics(
         where=nk[:, np.newaxis] > 0,
     )
     scatter = np.empty((n_components, n_features, n_features))
-    diff = np.empty(X.shape)  # reused: one buffer, in place
+    # Rows centred on each mean, scaled by sqrt(r): one symmetric rank-k
+    # update per component (half the arithmetic of a general product).
+    diff = np.empty((n_features, X.shape[0]), order="F")  # reused, in place
+    roots = np.sqrt(resp)
     for k in range(n_components):
-        np.subtract(X, means[k], out=diff)
-        scatter[k] = (resp[:, k] * diff.T) @ diff
+        np.subtract(X.T, means[k][:, np.newaxis], out=diff)
+        diff *= roots[:, k]
+        upper = blas.dsyrk(1.0, diff)
+        scatter[k] = np.triu(upper) + np.triu(upper, 1).T
     return GaussianStats(nk=nk, means=means, scatter=scatter)
 
 
