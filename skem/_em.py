@@ -243,7 +243,8 @@ def block_responsibilities(family, params, block):
 def _accumulate_given(family, resp_of, block):
     resp = np.asarray(resp_of(block), dtype=np.float64)
     if block.sample_weight is not None:
-        resp *= block.sample_weight[:, np.newaxis]
+        # Out of place: ``resp`` may be a view of the caller's array.
+        resp = resp * block.sample_weight[:, np.newaxis]
     return family.accumulate(None, block, resp)
 
 
