@@ -28,6 +28,7 @@ Differences from :class:`sklearn.mixture.GaussianMixture`'s driver, on purpose:
   responsibilities.
 """
 
+import inspect
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -862,3 +863,19 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             )
         random_state = check_random_state(self.random_state)
         return random_state.multinomial(n_samples, self.weights_), random_state
+
+
+def with_metadata_doc(parameter):
+    """Decorator: document a method as the base method of its name plus ``parameter``.
+
+    ``parameter`` is the numpydoc entry of the per-sample metadata the
+    method also takes (a binomial's ``n_trials``, a Poisson's ``exposure``).
+    """
+
+    def document(method):
+        doc = inspect.cleandoc(getattr(BaseMixtureEM, method.__name__).__doc__)
+        head, returns = doc.split("\nReturns\n-------\n")
+        method.__doc__ = f"{head}\n{parameter}\n\nReturns\n-------\n{returns}"
+        return method
+
+    return document

@@ -13,7 +13,6 @@ The statistics are ``sum_i r_ik x_ij`` and ``sum_i r_ik e_i`` (per feature,
 over the rows where the feature is observed), and the M-step divides them.
 """
 
-import inspect
 from dataclasses import dataclass
 from numbers import Real
 
@@ -21,7 +20,7 @@ import numpy as np
 from scipy.special import gammaln, xlogy
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._base import BaseMixtureEM
+from ._base import BaseMixtureEM, with_metadata_doc
 from ._blocks import RowData, RowFields, converted_per_block
 from ._compat import Interval, _fit_context
 from ._family import Family, SufficientStatistics
@@ -397,12 +396,7 @@ _EXPOSURE_PARAMETER = (
 )
 
 
-def _with_exposure_doc(method):
-    """Document ``method`` as the engine's method of that name plus ``exposure``."""
-    doc = inspect.cleandoc(getattr(BaseMixtureEM, method.__name__).__doc__)
-    head, returns = doc.split("\nReturns\n-------\n")
-    method.__doc__ = f"{head}\n{_EXPOSURE_PARAMETER}\n\nReturns\n-------\n{returns}"
-    return method
+_with_exposure_doc = with_metadata_doc(_EXPOSURE_PARAMETER)
 
 
 class PoissonMixture(BaseMixtureEM):

@@ -1,6 +1,5 @@
 """BinomialMixture: the public estimator, a shell over BinomialFamily."""
 
-import inspect
 from numbers import Real
 
 import numpy as np
@@ -8,7 +7,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
-from .._base import BaseMixtureEM
+from .._base import BaseMixtureEM, with_metadata_doc
 from .._compat import Interval, StrOptions, _fit_context
 from .family import BinomialFamily, _check_trials_values
 
@@ -22,12 +21,7 @@ _N_TRIALS_PARAMETER = (
 )
 
 
-def _with_n_trials_doc(method):
-    """Document ``method`` as the engine's method of that name plus ``n_trials``."""
-    doc = inspect.cleandoc(getattr(BaseMixtureEM, method.__name__).__doc__)
-    head, returns = doc.split("\nReturns\n-------\n")
-    method.__doc__ = f"{head}\n{_N_TRIALS_PARAMETER}\n\nReturns\n-------\n{returns}"
-    return method
+_with_n_trials_doc = with_metadata_doc(_N_TRIALS_PARAMETER)
 
 
 class BinomialMixture(BaseMixtureEM):
