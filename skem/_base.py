@@ -57,6 +57,7 @@ from ._em import (
     block_responsibilities,
     expectation_pass,
     initial_parameters,
+    labelled_statistics,
     map_rows,
     maximize,
     n_free_parameters,
@@ -74,6 +75,7 @@ from ._search import Search, independent_stream, search_start
 from ._threads import effective_n_threads
 from ._validation import (
     _non_unit,
+    check_labels,
     check_weights_init,
     warn_at_caller,
     warn_if_normalized_weights,
@@ -113,6 +115,8 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
         "verbose_interval": [Interval(Integral, 1, None, closed="left")],
+        "prior": [None, StrOptions({"conjugate"}), dict],
+        "fixed": [tuple, list],
         "n_threads": [
             None,
             Interval(Integral, 1, None, closed="left"),
@@ -142,6 +146,8 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         warm_start,
         verbose,
         verbose_interval,
+        prior=None,
+        fixed=(),
     ):
         self.n_components = n_components
         self.tol = tol
@@ -157,6 +163,8 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self.warm_start = warm_start
         self.verbose = verbose
         self.verbose_interval = verbose_interval
+        self.prior = prior
+        self.fixed = fixed
 
     # ------------------------------------------------------------------
     # What a public estimator says
@@ -181,7 +189,14 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _settings(self):
         fixed_weights = None
-        if not self._fits_weights():
+        if "weights" in self.fixed:
+            fixed_weights = self._weights_init()
+            if fixed_weights is None:
+                raise ValueError(
+                    "fixed holds 'weights' at their initial value, but "
+                    "weights_init is None: pass weights_init."
+                )
+        elif not self._fits_weights():
             fixed_weights = self._weights_init()
             if fixed_weights is None:
                 fixed_weights = np.full(self.n_components, 1.0 / self.n_components)
@@ -191,9 +206,33 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             stopping=self.stopping_rule,
             acceleration=self.acceleration,
             fixed_weights=fixed_weights,
+            weight_concentration=self._weight_concentration(),
             verbose=self.verbose,
             verbose_interval=self.verbose_interval,
         )
+
+    def _weight_concentration(self):
+        """``alpha`` of the Dirichlet prior on the weights (1: none)."""
+        if not isinstance(self.prior, dict):
+            return 1.0
+        alpha = self.prior.get("weight_concentration", 1.0)
+        if not (isinstance(alpha, Real) and alpha >= 1.0 and np.isfinite(alpha)):
+            raise ValueError(
+                "prior['weight_concentration'] must be a finite number >= 1 "
+                f"(1: no prior on the weights), got {alpha!r}."
+            )
+        return float(alpha)
+
+    def _check_fixed(self):
+        """The names of ``fixed``, checked: strings, no repeats."""
+        names = tuple(self.fixed)
+        if not all(isinstance(name, str) for name in names):
+            raise ValueError(
+                f"fixed must be a tuple of parameter names, got {self.fixed!r}."
+            )
+        if len(set(names)) != len(names):
+            raise ValueError(f"fixed names a parameter twice: {self.fixed!r}.")
+        return names
 
     def _parameters(self):
         """The fitted parameters, read from the fitted attributes."""
@@ -223,7 +262,9 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             if self.warm_start and hasattr(self, "converged_"):
                 # A warm start keeps the fitted parameters, hence their features.
                 validate_data(self, X, reset=False, skip_check_array=True)
-            self._family = self._make_family()
+            self._family = self._make_family().use_knowledge(
+                self.prior, self._check_fixed()
+            )
         if is_dask_array(X):
             if not reset and X.ndim == 2:
                 # Named now, not when a lazy result is computed.
@@ -247,8 +288,14 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         data set, so that messages name rows as the user counts them.
         """
         family = self._family
+        metadata = dict(metadata)
+        labels = metadata.pop("labels", None)
         data = family.validate(self, X, reset=reset, **metadata)
         data.first_row = first_row
+        if labels is not None:
+            data = data.with_labels(
+                check_labels(labels, data.n_samples, self.n_components, first_row)
+            )
         if sample_weight is not None:
             data = data.with_sample_weight(
                 _check_sample_weight(
@@ -291,6 +338,9 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         if self._complete_init():
             # The user fixed every parameter: no pass over the data needed.
             return start(None)
+        supervised = self._supervised_start(data, start)
+        if supervised is not None:
+            return supervised
         if strategy in SEARCH_STRATEGIES:
             if self._init_sample_size(data) is None:
                 # Every row: the same rows (filled once) for every candidate.
@@ -311,6 +361,27 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             )
         init_data = self._initialization_rows(data, random_state)
         return start(initial_statistics(family, init_data, strategy, random_state))
+
+    def _supervised_start(self, data, start):
+        """The M-step of the labelled rows alone, when they cover every component.
+
+        Known labels name the components, which a clustering start cannot
+        know: its cluster 0 need not be label 0. So when every component has
+        labelled rows (of positive weight), EM starts from their statistics
+        and ``init_params`` is not used; when their M-step fails (one row
+        per component and ``reg_covar=0``), or some component has no
+        labelled row, the strategy's start is taken, with the labelled rows
+        held at their components.
+        """
+        if not data.has_labels():
+            return None
+        stats = labelled_statistics(self._family, data)
+        if not np.all(stats.nk > 0):
+            return None
+        try:
+            return start(stats)
+        except (ValueError, np.linalg.LinAlgError):
+            return None
 
     def _complete_init(self):
         """Whether the user's ``*_init`` values fix every parameter."""
@@ -342,7 +413,10 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             )
             rows = data[np.sort(indices)]
         # Held in memory, in the family's dtype.
-        return self._family.initialization_rows(rows.converted(), data)
+        init_rows = self._family.initialization_rows(rows.converted(), data)
+        if rows.labels is not None and init_rows.labels is None:
+            init_rows = init_rows.with_labels(rows.labels)
+        return init_rows
 
     def _init_sample_size(self, data):
         """Rows the initialization runs on (None: every row).
@@ -383,6 +457,7 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             persist(data)  # validated once, kept on the workers for every pass
         self._check_weight_scale(data)
         self._check_enough_samples(data)
+        self._use_knowledge(data)
 
         do_init = not (self.warm_start and hasattr(self, "converged_"))
         n_distinct = self.n_components  # as far as the fit needs to know
@@ -451,6 +526,7 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self._check_weight_scale(data)
         if first_call:
             self._check_enough_samples(data)
+            self._use_knowledge(data)
             self._set_fitted(
                 self._initial_parameters(
                     data, check_random_state(self.random_state), self.init_params
@@ -467,7 +543,13 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             -self.learning_decay
         )
         self._online_stats = stepwise_statistics(self._online_stats, batch, step_size)
-        self._set_fitted(maximize(self._family, self._online_stats, self._settings()))
+        self._online_weight += batch.weight
+        stats = self._online_stats
+        if self._family.has_prior or self._weight_concentration() != 1.0:
+            # The running statistics are per unit of weight; the prior weighs
+            # against the weight seen so far, as in a fit on all of it.
+            stats = stats.scaled(self._online_weight)
+        self._set_fitted(maximize(self._family, stats, self._settings()))
         self._n_online_steps += 1
         self.n_iter_ += 1
         self.lower_bound_ = batch.mean_log_likelihood
@@ -478,7 +560,13 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _reset_online_state(self):
         self._online_stats = None
+        self._online_weight = 0.0
         self._n_online_steps = 0
+
+    def _use_knowledge(self, data):
+        """Resolve the prior on the fit's data; take the fixed values."""
+        self._family.resolve_prior(data)
+        self._family.fix_initial_values()
 
     @staticmethod
     def _check_weight_scale(data):
@@ -592,7 +680,7 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     # Public API shared by every family
     # ------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, sample_weight=None):
+    def fit(self, X, y=None, sample_weight=None, labels=None):
         """Estimate the model parameters with the EM algorithm.
 
         The model is fitted ``n_init`` times and the run with the largest
@@ -624,16 +712,26 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             Their sum is the sample size: weights all below 1 (normalized
             ones, say) raise a :class:`~skem.exceptions.SampleWeightWarning`.
 
+        labels : array-like of shape (n_samples,), default=None
+            Known components (semi-supervised fitting): an integer per row,
+            its component in ``[0, n_components)``, or -1 where it is unknown.
+            A labelled row keeps responsibility 1 for its component in every
+            E-step, and the objective counts its complete-data
+            log-likelihood ``log(pi_y p(x | theta_y))``. When every component
+            has labelled rows, EM starts from their M-step and
+            ``init_params`` is not used. Every row labelled gives the
+            supervised (closed-form) estimate. See :ref:`prior_knowledge`.
+
         Returns
         -------
         self : object
             The fitted mixture.
         """
-        self._fit(X, sample_weight)
+        self._fit(X, sample_weight, labels=labels)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit_predict(self, X, y=None, sample_weight=None):
+    def fit_predict(self, X, y=None, sample_weight=None, labels=None):
         """Fit the model and return the most likely component of each sample.
 
         Equivalent to ``fit(X).predict(X)`` for every ``max_iter``, ``tol``
@@ -650,16 +748,26 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights, as in :meth:`fit`.
 
+        labels : array-like of shape (n_samples,), default=None
+            Known components (semi-supervised fitting): an integer per row,
+            its component in ``[0, n_components)``, or -1 where it is unknown.
+            A labelled row keeps responsibility 1 for its component in every
+            E-step, and the objective counts its complete-data
+            log-likelihood ``log(pi_y p(x | theta_y))``. When every component
+            has labelled rows, EM starts from their M-step and
+            ``init_params`` is not used. Every row labelled gives the
+            supervised (closed-form) estimate. See :ref:`prior_knowledge`.
+
         Returns
         -------
         labels : ndarray or dask.array.Array of shape (n_samples,)
             Component labels. A lazy dask array, chunked like the rows of
             ``X``, when ``X`` is a dask array.
         """
-        return self._fit_predict(X, sample_weight)
+        return self._fit_predict(X, sample_weight, labels=labels)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None, sample_weight=None):
+    def partial_fit(self, X, y=None, sample_weight=None, labels=None):
         """Update the model with one mini-batch (stepwise online EM).
 
         The first call on an unfitted model initializes it from this batch
@@ -690,12 +798,22 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights, as in :meth:`fit`.
 
+        labels : array-like of shape (n_samples,), default=None
+            Known components (semi-supervised fitting): an integer per row,
+            its component in ``[0, n_components)``, or -1 where it is unknown.
+            A labelled row keeps responsibility 1 for its component in every
+            E-step, and the objective counts its complete-data
+            log-likelihood ``log(pi_y p(x | theta_y))``. When every component
+            has labelled rows, EM starts from their M-step and
+            ``init_params`` is not used. Every row labelled gives the
+            supervised (closed-form) estimate. See :ref:`prior_knowledge`.
+
         Returns
         -------
         self : object
             The updated mixture.
         """
-        return self._partial_fit(X, sample_weight)
+        return self._partial_fit(X, sample_weight, labels=labels)
 
     def score_samples(self, X):
         """Log-likelihood of each sample under the model.

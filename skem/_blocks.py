@@ -94,6 +94,10 @@ class RowData:
         Index of the first row in the whole data set (messages name rows as
         the user counts them).
 
+    labels : ndarray of shape (n_samples,) of int or None, default=None
+        Known components of the rows (``fit(X, labels=...)``), -1 where
+        unknown; None when no row is labelled.
+
     dtype : numpy dtype or None, default=None
         The dtype the families compute in, when ``X`` has another (integer
         counts, say): ``X`` is kept as given and every block (slice or
@@ -103,12 +107,15 @@ class RowData:
 
     is_distributed = False
 
-    def __init__(self, X, sample_weight=None, per_row=None, first_row=0, dtype=None):
+    def __init__(
+        self, X, sample_weight=None, per_row=None, first_row=0, dtype=None, labels=None
+    ):
         self.X = X
         self.dtype = X.dtype if dtype is None else np.dtype(dtype)
         self.sample_weight = sample_weight
         self.per_row = per_row
         self.first_row = first_row
+        self.labels = labels
         self.n_threads = 1  # threads of reduce and map (the estimator sets it)
         if per_row is not None:
             per_row.check_rows(len(X))
@@ -132,6 +139,7 @@ class RowData:
             _take(self.sample_weight, rows),
             None if self.per_row is None else self.per_row.take(rows),
             first_row,
+            labels=_take(self.labels, rows),
         )
         selected.n_threads = self.n_threads
         return selected
@@ -143,6 +151,7 @@ class RowData:
             per_row,
             self.first_row,
             self.dtype,
+            self.labels,
         )
         copy.n_threads = self.n_threads
         return copy
@@ -150,6 +159,16 @@ class RowData:
     def with_sample_weight(self, sample_weight):
         """A copy with other sample weights."""
         return self._copy(sample_weight=sample_weight, per_row=self.per_row)
+
+    def has_labels(self):
+        """Whether some row's component is known."""
+        return self.labels is not None
+
+    def with_labels(self, labels):
+        """A copy with known components of the rows (None: none known)."""
+        copy = self._copy(sample_weight=self.sample_weight, per_row=self.per_row)
+        copy.labels = labels
+        return copy
 
     def with_fields(self, **values):
         """A copy with per-row fields replaced (names checked by the class)."""

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from numbers import Real
 
 import numpy as np
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import validate_data
 
 from ._base import BaseMixtureEM
@@ -115,7 +116,8 @@ def _one_hot(X, layout, missing=None):
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
-        Whole codes in ``[0, n_categories_j)``, or NaN.
+        Codes in ``[0, n_categories_j)``, or NaN; a code that is not whole
+        is truncated toward zero (``astype``), as everywhere in the family.
     layout : CategoryLayout
     missing : ndarray of bool of shape (n_samples, n_features), False or None
         The NaN mask of ``X`` (False: none); computed when None.
@@ -241,9 +243,21 @@ def categorical_degeneracy(probabilities, layout, floor, nk):
 # Checks
 # ----------------------------------------------------------------------
 def _check_codes(X, n_categories, whom, feature_names=None, first_row=0):
-    """Refuse negative, non-whole and (given ``n_categories``) unseen codes.
+    """Refuse negative and (given ``n_categories``) unseen codes; count non-whole ones.
 
-    NaN (a missing answer) passes; every message names the entry.
+    NaN (a missing answer) passes; every message names the entry. A code that
+    is not whole is read truncated toward zero (``2.7`` as ``2``, as
+    ``astype(int)`` and scikit-learn's ``CategoricalNB`` do): it is counted
+    here, for :class:`TruncatedCodes` to warn. A negative one, even above -1,
+    is refused as negative.
+
+    Returns
+    -------
+    n_truncated : int
+        Entries that are not whole numbers.
+    first : tuple of (int, int, float) or None
+        The first of them, ``(row, column, value)``, rows counted from
+        ``first_row``.
     """
     with np.errstate(invalid="ignore"):
         negative = X < 0
@@ -255,24 +269,72 @@ def _check_codes(X, n_categories, whom, feature_names=None, first_row=0):
             f"Negative values in data passed to {whom}: X[{first_row + i}, {j}] = "
             f"{X[i, j]:g}, but category codes are 0, 1, 2, ..."
         )
-    if fractional.any():
+    n_truncated = int(np.count_nonzero(fractional))
+    first = None
+    if n_truncated:
         i, j = np.argwhere(fractional)[0]
-        raise ValueError(
-            f"{whom} needs whole category codes 0, 1, 2, ..., but X[{first_row + i}, "
-            f"{j}] = {X[i, j]:g}. Encode categories (strings, or numbers that are "
-            "not codes) with sklearn.preprocessing.OrdinalEncoder first."
-        )
-    if n_categories is None:
-        return
-    unseen = X >= n_categories
-    if unseen.any():
-        i, j = np.argwhere(unseen)[0]
-        name = "" if feature_names is None else f" ({feature_names[j]!r})"
-        raise ValueError(
-            f"Feature {j}{name} has the category code {X[i, j]:g} at "
-            f"X[{first_row + i}, {j}], unseen in fit: {whom} learned the codes 0 to "
-            f"{n_categories[j] - 1} of this feature (n_categories_[{j}] = "
-            f"{n_categories[j]}) and has no probability for a new one."
+        first = (first_row + int(i), int(j), float(X[i, j]))
+    if n_categories is not None:
+        unseen = X >= n_categories
+        if unseen.any():
+            i, j = np.argwhere(unseen)[0]
+            name = "" if feature_names is None else f" ({feature_names[j]!r})"
+            raise ValueError(
+                f"Feature {j}{name} has the category code {X[i, j]:g} at "
+                f"X[{first_row + i}, {j}], unseen in fit: {whom} learned the codes "
+                f"0 to {n_categories[j] - 1} of this feature (n_categories_[{j}] = "
+                f"{n_categories[j]}) and has no probability for a new one."
+            )
+    return n_truncated, first
+
+
+class TruncatedCodes:
+    """Tally of the non-whole codes of one data set, over its blocks.
+
+    :meth:`CategoricalFamily.validate` starts one per data set; every block's
+    check adds to it, and the last block (the rows add up) warns once, with
+    the count of the whole data set. Blocks never counted against a tally
+    (``rows`` None) warn for themselves, and so does every chunk of a dask
+    array (validated apart, where it lives).
+
+    Parameters
+    ----------
+    whom : str
+        The estimator's name, for the message.
+    rows : int or None, default=None
+        Rows of the data set.
+    """
+
+    def __init__(self, whom, rows=None):
+        self.whom = whom
+        self.rows_left = rows
+        self.count = 0
+        self.first = None
+
+    def add(self, n_truncated, first, n_rows):
+        """Count a block's non-whole codes; warn after the last block."""
+        self.count += n_truncated
+        if self.first is None:
+            self.first = first
+        if self.rows_left is not None:
+            self.rows_left -= n_rows
+            if self.rows_left > 0:
+                return
+        if self.count:
+            self.warn()
+        self.count, self.first = 0, None
+
+    def warn(self):
+        i, j, value = self.first
+        entries = "entry" if self.count == 1 else "entries"
+        warnings.warn(
+            f"{self.whom} truncated {self.count} non-integer {entries} of X toward "
+            f"zero (the first, X[{i}, {j}] = {value:g}, reads as {int(value)}): "
+            "category codes are whole numbers 0, 1, 2, .... Encode categories "
+            "(strings, or numbers that are not codes) with "
+            "sklearn.preprocessing.OrdinalEncoder first.",
+            DataConversionWarning,
+            stacklevel=2,
         )
 
 
@@ -336,6 +398,7 @@ class CategoricalFamily(Family):
         self.complete_init = probabilities_init is not None
         self.whom = "CategoricalMixture"
         self.feature_names = None
+        self.truncated = None  # the TruncatedCodes of the data being validated
 
     # Data -------------------------------------------------------------
     def validate(self, estimator, X, *, reset):
@@ -355,14 +418,16 @@ class CategoricalFamily(Family):
             self.feature_names = getattr(estimator, "feature_names_in_", None)
             self.learn(X)
         dtype = np.float64 if per_block else None
+        self.truncated = TruncatedCodes(self.whom, rows=X.shape[0])
         return RowData(X, per_row=CategoricalRows(), dtype=dtype)
 
     def learn(self, X):
         """Learn ``n_categories_`` from the fit's data (numpy or dask arrays).
 
-        The largest code of every feature plus one. Bad codes (negative, not
-        whole) are named by the check of every block (:meth:`prepare_block`);
-        here they only must not break the reduction.
+        The largest code of every feature, truncated, plus one. Negative codes
+        are named by the check of every block (:meth:`prepare_block`), which
+        also counts the codes that are not whole; here they only must not
+        break the reduction.
         """
         check_features_observed(X, self.feature_names)
         largest = np.asarray(np.nanmax(X, axis=0), dtype=np.float64)
@@ -422,13 +487,15 @@ class CategoricalFamily(Family):
 
     def prepare_block(self, block):
         missing = np.isnan(block.X)
-        _check_codes(
+        n_truncated, first = _check_codes(
             block.X,
             self.n_categories_,
             self.whom,
             self.feature_names,
             block.first_row,
         )
+        truncated = getattr(self, "truncated", None) or TruncatedCodes(self.whom)
+        truncated.add(n_truncated, first, block.n_samples)
         return {"has_nan": missing.any(axis=1)}
 
     def init_points(self, data):
@@ -685,10 +752,13 @@ class CategoricalMixture(BaseMixtureEM):
 
     Notes
     -----
-    Codes must be whole numbers 0, 1, 2, ... (any numeric dtype); negative or
-    fractional values are a ``ValueError``, and so is ``inf``. Strings are
-    refused: put an :class:`~sklearn.preprocessing.OrdinalEncoder` in front,
-    ``make_pipeline(OrdinalEncoder(), CategoricalMixture(3))``.
+    Codes are whole numbers 0, 1, 2, ... (any numeric dtype). A code that is
+    not whole is truncated toward zero (``2.7`` reads as ``2``, as in
+    scikit-learn's ``CategoricalNB``) in every method, with a
+    ``DataConversionWarning`` that counts the truncated entries; negative
+    values (``-0.5`` too) are a ``ValueError``, and so is ``inf``. Strings
+    are refused: put an :class:`~sklearn.preprocessing.OrdinalEncoder` in
+    front, ``make_pipeline(OrdinalEncoder(), CategoricalMixture(3))``.
 
     A missing answer (NaN) drops out of its row's likelihood and of the
     statistics of its feature: exact EM on the observed answers, assuming
@@ -742,6 +812,8 @@ class CategoricalMixture(BaseMixtureEM):
         acceleration="squarem",
         weights_init=None,
         category_probabilities_init=None,
+        prior=None,
+        fixed=(),
         random_state=None,
         warm_start=False,
         verbose=0,
@@ -759,6 +831,8 @@ class CategoricalMixture(BaseMixtureEM):
             learning_offset=learning_offset,
             stopping_rule=stopping_rule,
             acceleration=acceleration,
+            prior=prior,
+            fixed=fixed,
             random_state=random_state,
             warm_start=warm_start,
             verbose=verbose,

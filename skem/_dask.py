@@ -70,6 +70,9 @@ class DistributedRows:
     def n_weighted_rows(self):
         return int(sum(self._per_block("n_weighted_rows")))
 
+    def has_labels(self):
+        return self.metadata.get("labels") is not None
+
     def reduce(self, function, block_size, parallel=True):
         """``function`` reduced over every block where it lives, tree-summed.
 
@@ -142,7 +145,12 @@ def distributed_rows(model, X, reset, sample_weight, metadata):
         validate_data(model, X, skip_check_array=True, reset=True)
         model._family.feature_names = getattr(model, "feature_names_in_", None)
         model._family.learn(
-            X, **{name: v for name, v in metadata.items() if v is not None}
+            X,
+            **{
+                name: v
+                for name, v in metadata.items()
+                if v is not None and name != "labels"
+            },
         )
     state = dask.delayed(copy.deepcopy(model), pure=True)
     first_rows = np.cumsum((0, *X.chunks[0][:-1]))

@@ -65,7 +65,9 @@ class Settings:
     """How runs go: stopping, acceleration, weights, verbose output.
 
     ``fixed_weights`` are the mixture weights when they are not learned
-    (``fit_weights=False``), else None.
+    (``fixed=("weights",)``), else None. ``weight_concentration`` is the
+    parameter ``alpha`` of a symmetric Dirichlet prior on the weights (1: no
+    prior, maximum likelihood).
     """
 
     max_iter: int
@@ -73,6 +75,7 @@ class Settings:
     stopping: str = "mean"
     acceleration: object = None
     fixed_weights: object = None
+    weight_concentration: float = 1.0
     verbose: int = 0
     verbose_interval: int = 10
 
@@ -158,6 +161,10 @@ def log_norm_and_resp(family, params, block):
     weighted_log_prob, workspace = family.log_prob(params.components, block)
     log_weights = params.log_weights
     weighted_log_prob += log_weights
+    known = _known_rows(block)
+    if known is not None:
+        rows, labels = known
+        complete_data = weighted_log_prob[rows, labels]
     top = weighted_log_prob.max(axis=1, keepdims=True)
     hopeless = ~np.isfinite(top[:, 0])
     if hopeless.any():
@@ -172,7 +179,25 @@ def log_norm_and_resp(family, params, block):
     resp /= total
     log_norm = np.log(total[:, 0]) + top[:, 0]
     log_norm[hopeless] = -np.inf
+    if known is not None:
+        # A labelled row belongs to its component: responsibility 1, and its
+        # term of the objective is log(pi_y p(x | theta_y)), the complete-data
+        # log-likelihood, which these EM steps never decrease.
+        resp[rows] = 0.0
+        resp[rows, labels] = 1.0
+        log_norm[rows] = complete_data
     return log_norm, resp, workspace
+
+
+def _known_rows(block):
+    """Indices and components of a block's labelled rows, or None."""
+    labels = getattr(block, "labels", None)
+    if labels is None:
+        return None
+    rows = np.flatnonzero(labels >= 0)
+    if not len(rows):
+        return None
+    return rows, labels[rows]
 
 
 def exp_flushing_negligible(log_ratios):
@@ -242,8 +267,15 @@ def block_responsibilities(family, params, block):
 
 def _accumulate_given(family, resp_of, block):
     resp = np.asarray(resp_of(block), dtype=np.float64)
+    known = _known_rows(block)
+    if known is not None:
+        # Every start keeps the known components of labelled rows. Out of
+        # place: ``resp`` may be a view of the caller's array.
+        rows, labels = known
+        resp = resp.copy()
+        resp[rows] = 0.0
+        resp[rows, labels] = 1.0
     if block.sample_weight is not None:
-        # Out of place: ``resp`` may be a view of the caller's array.
         resp = resp * block.sample_weight[:, np.newaxis]
     return family.accumulate(None, block, resp)
 
@@ -302,17 +334,69 @@ def accumulate_responsibilities(family, data, resp):
     )
 
 
+def labelled_statistics(family, data):
+    """Statistics of the labelled rows of ``data`` alone, at their components."""
+    return data.reduce(
+        partial(
+            _accumulate_given,
+            family,
+            partial(_no_responsibility, family.n_components),
+        ),
+        rows_per_block(family, data),
+    )
+
+
+def _no_responsibility(n_components, block):
+    # Zero everywhere; _accumulate_given sets the labelled rows' ones.
+    return np.zeros((block.n_samples, n_components))
+
+
 def maximize(family, stats, settings):
-    """The whole M-step: mixture weights, then the components."""
+    """The whole M-step: mixture weights, then the components.
+
+    A MAP step under the family's prior and the Dirichlet prior of the
+    weights, when given; parameters the user fixed keep their values.
+    """
     weights = settings.fixed_weights
     if weights is None:
-        weights = _weights_of(stats)
-    return Parameters(_cast_weights(family, weights), family.cast(family.m_step(stats)))
+        weights = _weights_of(stats, settings.weight_concentration)
+    components = family.hold_fixed(family.m_step(stats))
+    return Parameters(_cast_weights(family, weights), family.cast(components))
 
 
-def _weights_of(stats):
+def _weights_of(stats, concentration=1.0):
+    # Dirichlet(alpha) MAP: (n_k + alpha - 1) / (n + K (alpha - 1)); alpha = 1
+    # is maximum likelihood.
     nk = stats.nk + 10 * np.finfo(np.float64).eps  # keeps empty ones alive
+    if concentration != 1.0:
+        nk = nk + (concentration - 1.0)
     return nk / nk.sum()
+
+
+def log_prior(family, params, settings):
+    """Log prior density of ``params`` (0 under maximum likelihood).
+
+    The family's prior of the components plus the Dirichlet prior of the
+    weights (up to its normalizing constant, which no step changes).
+    """
+    total = family.log_prior(params.components)
+    alpha = settings.weight_concentration
+    if alpha != 1.0 and settings.fixed_weights is None:
+        with np.errstate(divide="ignore"):
+            total += (alpha - 1.0) * float(np.sum(np.log(params.weights)))
+    return total
+
+
+def objective(family, params, settings, result):
+    """What EM climbs, per unit of sample weight, for ``params`` scored by ``result``.
+
+    The mean log-likelihood, plus the log prior divided by the total weight
+    under MAP estimation (the log posterior, up to a constant, per unit of
+    weight).
+    """
+    if not (family.has_prior or settings.weight_concentration != 1.0):
+        return result.mean_log_likelihood
+    return (result.log_likelihood + log_prior(family, params, settings)) / result.weight
 
 
 def initial_parameters(family, stats, settings, weights_init=None):
@@ -324,8 +408,8 @@ def initial_parameters(family, stats, settings, weights_init=None):
     """
     weights = settings.fixed_weights if weights_init is None else weights_init
     if weights is None:
-        weights = _weights_of(stats)
-    components = family.cast(family.initial_parameters(stats))
+        weights = _weights_of(stats, settings.weight_concentration)
+    components = family.cast(family.hold_fixed(family.initial_parameters(stats)))
     return Parameters(_cast_weights(family, weights), components)
 
 
@@ -338,7 +422,9 @@ def _cast_weights(family, weights):
 def n_free_parameters(family, params, settings):
     """Free parameters of the mixture (AIC, BIC): weights and components."""
     n_weights = family.n_components - 1 if settings.fixed_weights is None else 0
-    return int(family.n_parameters(params.components) + n_weights)
+    n_components = family.n_parameters(params.components)
+    n_components -= family.fixed_parameter_count(params.components)
+    return int(n_components + n_weights)
 
 
 # ----------------------------------------------------------------------
@@ -487,12 +573,13 @@ def run_em(family, data, params, settings, reporter=None):
         else:
             monitor.record(state.step())
     final = expectation_pass(family, state.params, data)
-    monitor.values.append(final.mean_log_likelihood)
+    lower_bound = objective(family, state.params, settings, final)
+    monitor.values.append(lower_bound)
     return EMRun(
         params=state.params,
         converged=monitor.converged,
         n_iter=monitor.n_iter,
-        lower_bound=final.mean_log_likelihood,
+        lower_bound=lower_bound,
         lower_bounds=monitor.values,
         nk=final.stats.nk,
         n_accepted=monitor.accepted,
@@ -511,11 +598,12 @@ class _EMMap:
         self.monitor = monitor
 
     def step(self):
-        """One EM step from the current point; its log-likelihood."""
+        """One EM step from the current point; the objective of that point."""
         result = expectation_pass(self.family, self.params, self.data)
+        value = objective(self.family, self.params, self.settings, result)
         self.params = maximize(self.family, result.stats, self.settings)
         self.monitor.n_iter += 1
-        return result.mean_log_likelihood
+        return value
 
 
 def squarem_cycle(em_map, monitor):

@@ -72,6 +72,27 @@ Methods with a default (override where the family needs them):
     attributes derived from them (``precisions_``) and data-derived settings
     (``n_trials_``).
 
+Prior knowledge (:meth:`Family.use_knowledge` stores the estimator's
+``prior`` and ``fixed``; see the user guide's "Prior knowledge" page):
+
+``resolve_prior(data)``
+    Turn the ``prior`` specification (None, ``"conjugate"`` or a dict) into
+    hyperparameters, computing data-dependent defaults (the data mean) with a
+    pass over ``data``; called once per fit, after validation. ``m_step``
+    then adds the prior's pseudo-statistics (a MAP step).
+``log_prior(params)``
+    Log density of the components' prior at ``params``; EM climbs the log
+    likelihood plus this (:func:`skem._em.objective`). 0 without a prior.
+``fixable``
+    Dict of the names ``fixed`` accepts (``"means"``) to the parameter
+    names they hold (``("means_",)``) and the ``*_init`` attribute that
+    gives their values.
+``hold_fixed(params)``
+    ``params`` with the fixed parameters at their initial values
+    (:attr:`Family.fixed`, filled by ``initial_parameters``). A family whose
+    other parameters' M-step depends on a fixed one (Gaussian covariances
+    around fixed means) reads :attr:`Family.fixed` in its ``m_step``.
+
 Attributes the engine reads: ``n_components``, ``parameter_names``,
 ``dtype`` (of stored parameters; None keeps float64), ``row_bytes``
 (memory a row needs while its block is processed), ``cache_block_bytes``
@@ -163,8 +184,77 @@ class Family:
     #: rows (less Python per row, threads that wait less for the GIL).
     cache_block_bytes = None
 
+    #: Names ``fixed`` accepts: name -> (parameter names, ``*_init`` name).
+    fixable = {}
+
     def __init__(self, n_components):
         self.n_components = n_components
+        self.prior_spec = None  # the estimator's ``prior``
+        self.prior = None  # resolved hyperparameters (resolve_prior)
+        self.fixed_names = ()  # the estimator's ``fixed``, minus "weights"
+        self.fixed = {}  # parameter name -> value held
+
+    # Prior knowledge ---------------------------------------------------
+    def use_knowledge(self, prior, fixed):
+        """Store the estimator's ``prior`` and the components of ``fixed``.
+
+        Checks that every name of ``fixed`` is one of :attr:`fixable` and
+        that its ``*_init`` value is given; the prior's keys are checked by
+        :meth:`resolve_prior`.
+        """
+        self.prior_spec = prior
+        names = tuple(name for name in fixed if name != "weights")
+        for name in names:
+            if name not in self.fixable:
+                valid = ["weights", *self.fixable]
+                raise ValueError(
+                    f"fixed names {name!r}, which is not a parameter of this "
+                    f"model; it may name {valid}."
+                )
+            init = self.fixable[name][1]
+            if getattr(self, init, None) is None:
+                raise ValueError(
+                    f"fixed holds {name!r} at its initial value, but {init} is "
+                    f"None: pass {init}."
+                )
+        self.fixed_names = names
+        return self
+
+    @property
+    def has_prior(self):
+        return self.prior is not None
+
+    def resolve_prior(self, data):
+        if self.prior_spec is not None:
+            raise ValueError(f"{type(self).__name__} has no prior; use prior=None.")
+
+    def log_prior(self, params):
+        return 0.0
+
+    def fix_initial_values(self):
+        """Take the values of the fixed parameters from the ``*_init`` values."""
+        if not self.fixed_names:
+            self.fixed = {}
+            return
+        values = self.initial_parameters(None)
+        self.fixed = {
+            name: values[name]
+            for spec in self.fixed_names
+            for name in self.fixable[spec][0]
+        }
+
+    def hold_fixed(self, params):
+        if not self.fixed:
+            return params
+        return {**params, **self.fixed}
+
+    def fixed_parameter_count(self, params):
+        """Free parameters that :attr:`fixed` holds (left out of BIC)."""
+        return sum(
+            int(np.size(params[name]))
+            for spec in self.fixed_names
+            for name in self.fixable[spec][0][:1]
+        )
 
     # Required ---------------------------------------------------------
     def validate(self, estimator, X, *, reset, **metadata):

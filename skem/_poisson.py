@@ -582,6 +582,8 @@ class PoissonMixture(BaseMixtureEM):
         acceleration="squarem",
         weights_init=None,
         rates_init=None,
+        prior=None,
+        fixed=(),
         random_state=None,
         warm_start=False,
         verbose=0,
@@ -599,6 +601,8 @@ class PoissonMixture(BaseMixtureEM):
             learning_offset=learning_offset,
             stopping_rule=stopping_rule,
             acceleration=acceleration,
+            prior=prior,
+            fixed=fixed,
             random_state=random_state,
             warm_start=warm_start,
             verbose=verbose,
@@ -624,19 +628,19 @@ class PoissonMixture(BaseMixtureEM):
     # ------------------------------------------------------------------
     @_with_exposure_doc
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, sample_weight=None, exposure=None):
-        self._fit(X, sample_weight, exposure=exposure)
+    def fit(self, X, y=None, sample_weight=None, exposure=None, labels=None):
+        self._fit(X, sample_weight, exposure=exposure, labels=labels)
         return self
 
     @_with_exposure_doc
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit_predict(self, X, y=None, sample_weight=None, exposure=None):
-        return self._fit_predict(X, sample_weight, exposure=exposure)
+    def fit_predict(self, X, y=None, sample_weight=None, exposure=None, labels=None):
+        return self._fit_predict(X, sample_weight, exposure=exposure, labels=labels)
 
     @_with_exposure_doc
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None, sample_weight=None, exposure=None):
-        return self._partial_fit(X, sample_weight, exposure=exposure)
+    def partial_fit(self, X, y=None, sample_weight=None, exposure=None, labels=None):
+        return self._partial_fit(X, sample_weight, exposure=exposure, labels=labels)
 
     @_with_exposure_doc
     def score_samples(self, X, exposure=None):

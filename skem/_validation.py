@@ -177,3 +177,49 @@ def _non_unit(sample_weight):
     if sample_weight is None:
         return False
     return bool((sample_weight != 1).any())
+
+
+def check_labels(labels, n_samples, n_components, first_row=0):
+    """Known components of the rows of ``fit(X, labels=...)``, checked.
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_samples,)
+        An integer per row: its component, or -1 where it is unknown.
+    n_samples, n_components : int
+    first_row : int, default=0
+        Index of the first of these rows in the whole data (for messages).
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,) of intp, or None when no row is
+        labelled.
+    """
+    values = np.asarray(labels)
+    if values.ndim != 1:
+        raise ValueError(
+            f"labels must be 1D, one integer per row, got shape {values.shape}."
+        )
+    if len(values) != n_samples:
+        raise ValueError(f"labels has {len(values)} rows, but X has {n_samples} rows.")
+    if values.dtype.kind not in "biuf":
+        raise ValueError(
+            f"labels must be integers (-1 where unknown), got dtype {values.dtype}."
+        )
+    if values.dtype.kind == "f":
+        bad = ~np.isfinite(values) | (values != np.round(values))
+        if bad.any():
+            row = first_row + int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"labels must be integers (-1 where unknown), got {values[bad][0]!r} "
+                f"at row {row}."
+            )
+    bad = (values < -1) | (values >= n_components)
+    if bad.any():
+        row = first_row + int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"labels must be -1 (unknown) or a component in [0, {n_components - 1}]"
+            f", got {values[bad][0]!r} at row {row}."
+        )
+    values = values.astype(np.intp)
+    return values if (values >= 0).any() else None

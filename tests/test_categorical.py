@@ -16,8 +16,9 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import optimize, stats
 from scipy.special import log_softmax, logsumexp
+from sklearn import config_context
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OrdinalEncoder
 from sklearn.utils import shuffle
@@ -154,7 +155,8 @@ def test_a_category_never_seen_sits_at_the_floor_and_unseen_codes_are_refused():
     "value, match",
     [
         (-1, r"Negative values in data passed to CategoricalMixture: X\[4, 2\]"),
-        (0.5, r"needs whole category codes 0, 1, 2, \.\.\., but X\[4, 2\] = 0\.5"),
+        # Truncated toward zero -0.5 would read as 0, but it is negative.
+        (-0.5, r"Negative values in data passed to CategoricalMixture: X\[4, 2\]"),
         (np.inf, r"Input X contains infinity"),
     ],
 )
@@ -163,6 +165,81 @@ def test_bad_codes_are_named(value, match):
     X[4, 2] = value
     with pytest.raises(ValueError, match=match):
         CategoricalMixture(2).fit(X)
+
+
+TRUNCATED = (
+    r"CategoricalMixture truncated {} non-integer entr\w+ of X toward zero \(the "
+    r"first, X\[{}\] = {}, reads as {}\): category codes are whole numbers 0, 1, "
+    r"2, .*sklearn\.preprocessing\.OrdinalEncoder"
+)
+
+
+def fractional_codes(n_samples=400):
+    """Codes with three entries that are not whole, and the same truncated."""
+    X, _ = draw(n_samples)
+    X[2, 2], X[5, 1], X[300, 0] = 0.5, 1.75, 2.25
+    return X, np.trunc(X)
+
+
+def test_non_integer_codes_are_truncated_with_a_warning():
+    # As CategoricalNB's astype(int): every method reads X as np.trunc(X),
+    # and warns once per call with the count of truncated entries.
+    X, codes = fractional_codes()
+    warning = TRUNCATED.format(3, "2, 2", r"0\.5", 0)
+    model = CategoricalMixture(2, random_state=0)
+    with pytest.warns(DataConversionWarning, match=warning) as record:
+        model.fit(X)
+    assert len(record) == 1
+    reference = CategoricalMixture(2, random_state=0).fit(codes)
+    assert_array_equal(model.n_categories_, [3, 2, 4])
+    assert_array_equal(model.category_probabilities_, reference.category_probabilities_)
+    assert_array_equal(model.weights_, reference.weights_)
+    for method in ("predict", "predict_proba", "score_samples", "score", "bic", "aic"):
+        with pytest.warns(DataConversionWarning, match=warning) as record:
+            result = getattr(model, method)(X)
+        assert len(record) == 1
+        assert_array_equal(result, getattr(reference, method)(codes))
+    with pytest.warns(DataConversionWarning, match=warning):
+        model.partial_fit(X)
+    reference.partial_fit(codes)
+    assert_array_equal(model.category_probabilities_, reference.category_probabilities_)
+    # 1.5 reads as 1, a seen code; 3.5 as 3, unseen.
+    with pytest.warns(
+        DataConversionWarning, match=TRUNCATED.format(1, "0, 1", "1.5", 1)
+    ):
+        model.predict([[0, 1.5, 0]])
+    with pytest.raises(ValueError, match="category code 3.5 at X.0, 0., unseen"):
+        model.predict([[3.5, 0, 0]])
+
+
+def test_truncation_warns_once_for_the_blocks_of_a_data_set(tmp_path):
+    # Counted over the blocks of in-memory data (and of a float16 memory map,
+    # converted block by block); one warning per chunk of a dask array.
+    X, codes = fractional_codes()
+    reference = CategoricalMixture(2, random_state=0).fit(codes)
+    X16 = np.memmap(tmp_path / "X.dat", dtype=np.float16, mode="w+", shape=X.shape)
+    X16[:] = X
+    warning = TRUNCATED.format(3, "2, 2", r"0\.5", 0)
+    for data in (X, X16):
+        with (
+            config_context(working_memory=0.002),  # blocks of a few dozen rows
+            pytest.warns(DataConversionWarning, match=warning) as record,
+        ):
+            model = CategoricalMixture(2, random_state=0).fit(data)
+        assert len(record) == 1
+        assert_allclose(
+            model.category_probabilities_, reference.category_probabilities_
+        )
+    chunked = da.from_array(X, chunks=(100, 3))
+    on_dask = CategoricalMixture(2, random_state=0).fit(da.from_array(codes, (100, 3)))
+    with pytest.warns(DataConversionWarning) as record:
+        model = CategoricalMixture(2, random_state=0).fit(chunked)
+        proba = np.asarray(model.predict_proba(chunked))
+    messages = {str(w.message) for w in record}
+    assert any(re.match(TRUNCATED.format(2, "2, 2", r"0\.5", 0), m) for m in messages)
+    assert any(re.match(TRUNCATED.format(1, "300, 0", "2.25", 2), m) for m in messages)
+    assert_array_equal(model.category_probabilities_, on_dask.category_probabilities_)
+    assert_array_equal(proba, on_dask.predict_proba(codes))
 
 
 def test_strings_point_to_ordinal_encoder_which_pipes_in():
@@ -325,7 +402,8 @@ def test_tiny_components_fitting_a_few_rows_are_degenerate():
 )
 def test_sample_weight_equivalence_on_codes(estimator):
     # scikit-learn's check_sample_weight_equivalence_on_dense_data, step by
-    # step, on category codes instead of uniform floats (see test_common.py).
+    # step, on category codes instead of uniform floats (which truncate to all
+    # zeros, one category per feature: see test_common.py).
     rng = np.random.RandomState(42)
     X = rng.randint(0, 4, size=(15, 30)).astype(float)
     sample_weight = rng.randint(0, 5, size=15)

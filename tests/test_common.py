@@ -1,8 +1,4 @@
-"""scikit-learn's estimator checks, with no expected failures but one.
-
-The one: CategoricalMixture on uniform floats (see below), where the check
-ignores the input tags and the issue asks for a ValueError.
-"""
+"""scikit-learn's estimator checks, with no expected failures."""
 
 import inspect
 
@@ -72,14 +68,14 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
-# CategoricalMixture reads category codes and refuses values that are not
-# whole numbers (a ValueError, as its issue asks). Its input tags
-# (categorical, positive_only, allow_nan) make scikit-learn feed every check
-# rounded non-negative codes but one: check_sample_weight_equivalence_on_dense_data
-# fits X = rng.rand(15, 30) whatever the tags (scikit-learn's CategoricalNB
-# passes it only by truncating floats to int). That check alone is expected
-# to fail here; tests/test_categorical.py runs it on integer codes, for these
-# same estimators (test_sample_weight_equivalence_on_codes).
+# CategoricalMixture reads category codes: its input tags (categorical,
+# positive_only, allow_nan) make scikit-learn feed its checks rounded
+# non-negative codes, but for check_sample_weight_equivalence_on_dense_data,
+# which fits X = rng.rand(15, 30) whatever the tags. Like scikit-learn's
+# CategoricalNB, it truncates such codes toward zero (with a
+# DataConversionWarning), so it passes every check, that one on all-zero
+# codes; tests/test_categorical.py also runs it on codes of several
+# categories (test_sample_weight_equivalence_on_codes).
 CATEGORICAL_ESTIMATORS = [
     CategoricalMixture(),
     # Several components: the hierarchical start, free of row order, gives
@@ -90,15 +86,9 @@ CATEGORICAL_ESTIMATORS = [
     ),
     CategoricalMixture(warm_start=True, max_iter=5),
 ]
-FLOAT_INPUT_CHECK = "check_sample_weight_equivalence_on_dense_data"
 
 
-@parametrize_with_checks(
-    CATEGORICAL_ESTIMATORS,
-    expected_failed_checks=lambda estimator: {
-        FLOAT_INPUT_CHECK: "fits uniform floats, which are not category codes"
-    },
-)
+@parametrize_with_checks(CATEGORICAL_ESTIMATORS)
 def test_categorical_mixture_sklearn_checks(estimator, check):
     check(estimator)
 

@@ -273,6 +273,8 @@ class BinomialMixture(BaseMixtureEM):
         acceleration="squarem",
         weights_init=None,
         probabilities_init=None,
+        prior=None,
+        fixed=(),
         random_state=None,
         warm_start=False,
         verbose=0,
@@ -290,6 +292,8 @@ class BinomialMixture(BaseMixtureEM):
             learning_offset=learning_offset,
             stopping_rule=stopping_rule,
             acceleration=acceleration,
+            prior=prior,
+            fixed=fixed,
             random_state=random_state,
             warm_start=warm_start,
             verbose=verbose,
@@ -325,19 +329,19 @@ class BinomialMixture(BaseMixtureEM):
     # ------------------------------------------------------------------
     @_with_n_trials_doc
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, sample_weight=None, n_trials=None):
-        self._fit(X, sample_weight, n_trials=n_trials)
+    def fit(self, X, y=None, sample_weight=None, n_trials=None, labels=None):
+        self._fit(X, sample_weight, n_trials=n_trials, labels=labels)
         return self
 
     @_with_n_trials_doc
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit_predict(self, X, y=None, sample_weight=None, n_trials=None):
-        return self._fit_predict(X, sample_weight, n_trials=n_trials)
+    def fit_predict(self, X, y=None, sample_weight=None, n_trials=None, labels=None):
+        return self._fit_predict(X, sample_weight, n_trials=n_trials, labels=labels)
 
     @_with_n_trials_doc
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None, sample_weight=None, n_trials=None):
-        return self._partial_fit(X, sample_weight, n_trials=n_trials)
+    def partial_fit(self, X, y=None, sample_weight=None, n_trials=None, labels=None):
+        return self._partial_fit(X, sample_weight, n_trials=n_trials, labels=labels)
 
     @_with_n_trials_doc
     def score_samples(self, X, n_trials=None):

@@ -7,6 +7,7 @@ from sklearn.utils.validation import validate_data
 
 from .._blocks import RowData, RowFields, converted_per_block
 from .._degeneracy import gaussian_degeneracy
+from .._em import rows_per_block
 from .._family import Family
 from .._validation import (
     check_features_observed,
@@ -43,6 +44,13 @@ from .missing import (
     _estimate_gaussian_log_prob_missing,
     _estimate_gaussian_statistics_missing,
     _group_by_missingness,
+)
+from .prior import (
+    block_moments,
+    log_prior_density,
+    map_covariances,
+    map_means,
+    resolve_prior,
 )
 
 #: Features up to which the pooled 'full' statistics (one product of every
@@ -86,6 +94,11 @@ class GaussianFamily(Family):
     """
 
     parameter_names = ("means_", "covariances_", "precisions_cholesky_")
+
+    fixable = {
+        "means": (("means_",), "means_init"),
+        "covariances": (("covariances_", "precisions_cholesky_"), "precisions_init"),
+    }
 
     def __init__(
         self, n_components, covariance_type, reg_covar, means_init, precisions_init
@@ -248,16 +261,53 @@ class GaussianFamily(Family):
         )
 
     def m_step(self, stats):
-        covariances = _estimate_gaussian_covariances(
-            stats, self.reg_covar, self.covariance_type
-        )
+        fixed_means = self.fixed.get("means_")
+        if self.prior is None and fixed_means is None:
+            means = stats.means.copy()
+            covariances = _estimate_gaussian_covariances(
+                stats, self.reg_covar, self.covariance_type
+            )
+        else:
+            # MAP means, or fixed ones, and the covariances around them.
+            means = map_means(stats, self.prior, fixed_means)
+            covariances = map_covariances(
+                stats, means, self.prior, self.reg_covar, self.covariance_type
+            )
+        if "covariances_" in self.fixed:
+            return {"means_": means, **self.fixed}
         return {
-            "means_": stats.means.copy(),
+            "means_": means,
             "covariances_": covariances,
             "precisions_cholesky_": _compute_precision_cholesky(
                 covariances, self.covariance_type
             ),
         }
+
+    # Prior knowledge --------------------------------------------------
+    def resolve_prior(self, data):
+        if self.prior_spec is None:
+            self.prior = None
+            return
+        moments = data.reduce(block_moments, rows_per_block(self, data))
+        self.prior = resolve_prior(
+            self.prior_spec, moments, self.covariance_type, self.n_components
+        )
+
+    def log_prior(self, params):
+        if self.prior is None:
+            return 0.0
+        return log_prior_density(
+            params["means_"], params["covariances_"], self.prior, self.covariance_type
+        )
+
+    def fixed_parameter_count(self, params):
+        n_features = params["means_"].shape[1]
+        count = 0
+        if "means_" in self.fixed:
+            count += self.n_components * n_features
+        if "covariances_" in self.fixed:
+            count += self._covariance_parameters(n_features)
+        return count
 
     def initial_parameters(self, stats):
         params = {} if stats is None else self.m_step(stats)
@@ -322,14 +372,16 @@ class GaussianFamily(Family):
 
     def n_parameters(self, params):
         n_features = params["means_"].shape[1]
+        return self._covariance_parameters(n_features) + self.n_components * n_features
+
+    def _covariance_parameters(self, n_features):
         n_components = self.n_components
-        cov_params = {
+        return {
             "full": n_components * n_features * (n_features + 1) // 2,
             "tied": n_features * (n_features + 1) // 2,
             "diag": n_components * n_features,
             "spherical": n_components,
         }[self.covariance_type]
-        return cov_params + n_components * n_features
 
     def fitted_attributes(self, params):
         precisions = _precisions_from_cholesky(
