@@ -245,6 +245,13 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self.weights_ = params.weights
         for name, value in self._family.fitted_attributes(params.components).items():
             setattr(self, name, value)
+        if self.prior is not None:
+            self.prior_ = {
+                **self._family.prior_hyperparameters(),
+                "weight_concentration": self._weight_concentration(),
+            }
+        elif hasattr(self, "prior_"):  # refitted without a prior
+            del self.prior_
 
     def _n_parameters(self):
         return n_free_parameters(self._family, self._parameters(), self._settings())

@@ -35,7 +35,10 @@ Gaussian families
     and 'spherical', 1 for 'tied' (whose covariance is pooled). Not the
     component's number of free parameters: a full covariance in 30 dimensions
     has 495, and perfectly well-determined components of 280 points would all
-    count as degenerate.
+    count as degenerate. Under a prior (``prior="conjugate"``) this rule does
+    not apply: the prior's pseudo-observations make the covariance of a
+    component of few points well defined, and its likelihood is not
+    inflated; the collapse rules still do.
 
 Binomial family
     *Pinned*: some probability sits at the floor (``probability_floor`` or
@@ -72,7 +75,9 @@ RELATIVE_VARIANCE = 1e-8
 # ----------------------------------------------------------------------
 # Gaussian
 # ----------------------------------------------------------------------
-def gaussian_degeneracy(weights, means, covariances, covariance_type, reg_covar, nk):
+def gaussian_degeneracy(
+    weights, means, covariances, covariance_type, reg_covar, nk, count_samples=True
+):
     """Degenerate components of a Gaussian mixture, with the reason for each.
 
     Parameters
@@ -89,6 +94,9 @@ def gaussian_degeneracy(weights, means, covariances, covariance_type, reg_covar,
     nk : ndarray of shape (n_components,)
         Effective number of samples of every component (summed weighted
         responsibilities).
+    count_samples : bool, default=True
+        Whether too few effective samples make a component degenerate (not
+        under a prior, whose pseudo-observations fill in).
 
     Returns
     -------
@@ -106,7 +114,7 @@ def gaussian_degeneracy(weights, means, covariances, covariance_type, reg_covar,
         collapse = _collapse_reason(component_cov[k], total, covariance_type, reg_covar)
         if collapse is not None:
             reasons[k] = collapse
-        elif nk[k] < needed:
+        elif count_samples and nk[k] < needed:
             reasons[k] = (
                 f"carries {nk[k]:.3g} effective samples, fewer than the "
                 f"{needed} a '{covariance_type}' covariance in {n_features} "

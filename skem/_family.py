@@ -101,7 +101,7 @@ Attributes the engine reads: ``n_components``, ``parameter_names``,
 unit covariance, as ellipsoidal components see them).
 """
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 
 import numpy as np
 
@@ -230,6 +230,15 @@ class Family:
 
     def log_prior(self, params):
         return 0.0
+
+    def prior_hyperparameters(self):
+        """The resolved prior as a dict (the estimator's ``prior_``)."""
+        prior = self.prior
+        if prior is None:
+            return {}
+        if is_dataclass(prior):
+            return {f.name: getattr(prior, f.name) for f in fields(prior)}
+        return dict(prior)
 
     def fix_initial_values(self):
         """Take the values of the fixed parameters from the ``*_init`` values."""

@@ -211,7 +211,7 @@ def check_labels(labels, n_samples, n_components, first_row=0):
         if bad.any():
             row = first_row + int(np.flatnonzero(bad)[0])
             raise ValueError(
-                f"labels must be integers (-1 where unknown), got {values[bad][0]!r} "
+                f"labels must be integers (-1 where unknown), got {values[bad][0].item()!r} "
                 f"at row {row}."
             )
     bad = (values < -1) | (values >= n_components)
@@ -219,7 +219,7 @@ def check_labels(labels, n_samples, n_components, first_row=0):
         row = first_row + int(np.flatnonzero(bad)[0])
         raise ValueError(
             f"labels must be -1 (unknown) or a component in [0, {n_components - 1}]"
-            f", got {values[bad][0]!r} at row {row}."
+            f", got {values[bad][0].item()!r} at row {row}."
         )
     values = values.astype(np.intp)
     return values if (values >= 0).any() else None

@@ -26,6 +26,7 @@ class PoissonFamily(Family):
     """Independent Poisson features given the component."""
 
     parameter_names = ("rates_",)
+    fixable = {"rates": (("rates_",), "rates_init")}  # fixed=("rates",)
 
     def __init__(self, n_components, rates_init=None):
         super().__init__(n_components)
@@ -86,6 +87,8 @@ class PoissonMixture(BaseMixtureEM):
         acceleration=None,
         weights_init=None,
         rates_init=None,
+        prior=None,
+        fixed=(),
         random_state=None,
         warm_start=False,
         verbose=0,
@@ -103,6 +106,8 @@ class PoissonMixture(BaseMixtureEM):
             learning_offset=learning_offset,
             stopping_rule=stopping_rule,
             acceleration=acceleration,
+            prior=prior,
+            fixed=fixed,
             random_state=random_state,
             warm_start=warm_start,
             verbose=verbose,

@@ -111,6 +111,34 @@ def test_gaussian_distributed_fit_equals_in_memory_fit(client, covariance_type):
     assert_same_fit(remote, local)
 
 
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_prior_and_labels_distributed_equal_in_memory(client, covariance_type):
+    """MAP-EM with known labels: the prior's data moments and the clamped
+    rows are computed on the workers, as in memory."""
+    X, weights = gaussian_data()
+    labels = np.where(np.arange(len(X)) % 5 == 0, np.arange(len(X)) % 3, -1)
+    params = dict(
+        covariance_type=covariance_type,
+        tol=0,
+        max_iter=10,
+        prior={"weight_concentration": 2.0},
+        fixed=("weights",) if covariance_type == "tied" else (),
+        **gaussian_init(covariance_type),
+    )
+    local = fit_quietly(
+        GaussianMixtureEM(3, **params), X, sample_weight=weights, labels=labels
+    )
+    remote = fit_quietly(
+        GaussianMixtureEM(3, **params),
+        chunked(X),
+        sample_weight=chunked(weights),
+        labels=chunked(labels),
+    )
+    assert_same_fit(remote, local)
+    for name, value in local.prior_.items():
+        assert_allclose(remote.prior_[name], value, rtol=1e-12)
+
+
 @pytest.mark.parametrize("acceleration", [None, "squarem"])
 def test_binomial_distributed_fit_with_per_sample_trials_equals_in_memory(
     client, acceleration

@@ -368,6 +368,7 @@ class GaussianFamily(Family):
             self.covariance_type,
             self.reg_covar,
             nk,
+            count_samples=self.prior is None,
         )
 
     def n_parameters(self, params):
