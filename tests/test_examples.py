@@ -26,6 +26,9 @@ EXPECTED_OUTPUT = {
     "plot_latent_classes.py": "3 classes: log-likelihood -293.705",
     "plot_mixed_births.py": "cluster 0: 111 births, low birth weight 41%",
     "plot_student_outliers.py": "Points below the inliers' 1% quantile of u",
+    "plot_prior_knowledge.py": (
+        "conjugate prior: best by BIC n_components=4, degenerate fits 0 of 7"
+    ),
 }
 
 
