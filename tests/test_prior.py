@@ -533,3 +533,58 @@ def test_squarem_reaches_the_map_estimate_of_plain_em(case):
     assert np.diff(fast.lower_bounds_).min() >= -1e-12 * abs(fast.lower_bound_)
     assert fast.lower_bound_ == pytest.approx(plain.lower_bound_, rel=1e-10)
     assert_same_parameters(fast, plain, rtol=1e-4)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
+def test_prior_with_missing_values(covariance_type):
+    """NaN entries: the prior's moments leave them out feature by feature."""
+    X = load_iris().data.copy()
+    rng = np.random.RandomState(0)
+    X[rng.uniform(size=X.shape) < 0.1] = np.nan
+    model = GaussianMixtureEM(
+        3, covariance_type=covariance_type, prior="conjugate", random_state=0, tol=1e-8
+    ).fit(X)
+    assert np.diff(model.lower_bounds_).min() >= -1e-12 * abs(model.lower_bound_)
+    assert_allclose(model.prior_["mean"], np.nanmean(X, axis=0), rtol=1e-12)
+    variances = np.nanvar(X, axis=0, ddof=1)
+    factor = (1 / 3) ** (2 / 4)
+    if covariance_type in ("full", "tied"):
+        # Missing entries leave no full covariance: its diagonal.
+        assert_allclose(model.prior_["scale"], factor * np.diag(variances), rtol=1e-12)
+    else:
+        assert model.prior_["scale"] == pytest.approx(factor * variances.mean())
+
+
+@pytest.mark.parametrize("init_params", ["emem", "emem-split-merge", "hierarchical"])
+def test_searches_climb_the_log_posterior(init_params):
+    X = load_wine().data
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    settings = dict(prior="conjugate", random_state=0, tol=1e-8, max_iter=1000)
+    plain = GaussianMixtureEM(4, **settings).fit(X)
+    search = GaussianMixtureEM(4, init_params=init_params, **settings).fit(X)
+    assert np.diff(search.lower_bounds_).min() >= -1e-12 * abs(search.lower_bound_)
+    if init_params != "hierarchical":  # the searches also continue k-means
+        assert search.lower_bound_ >= plain.lower_bound_ - 1e-10
+
+
+def test_labels_are_routed_through_a_pipeline():
+    from sklearn import config_context as sklearn_config
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_iris(return_X_y=True)
+    labels = np.where(np.arange(150) % 10 == 0, y, -1)
+    with sklearn_config(enable_metadata_routing=True):
+        pipe = make_pipeline(
+            StandardScaler(),
+            GaussianMixtureEM(3, random_state=0).set_fit_request(labels=True),
+        )
+        pipe.fit(X, labels=labels)
+    direct = GaussianMixtureEM(3, random_state=0).fit(
+        StandardScaler().fit_transform(X), labels=labels
+    )
+    assert_allclose(pipe[-1].means_, direct.means_, rtol=1e-12)
+    unlabelled = GaussianMixtureEM(3, random_state=0).fit(
+        StandardScaler().fit_transform(X)
+    )
+    assert not np.allclose(pipe[-1].means_, unlabelled.means_)
