@@ -15,6 +15,9 @@ From the repository root, with skem installed::
     python benchmarks/bench_optimum.py --json benchmarks/optimum.json
     python benchmarks/bench_optimum.py --data wine,breast_cancer \
         --covariance-types full,tied --ks 4,5     # a subset of the cases
+    python benchmarks/bench_optimum.py --prior     # ML against MAP, see below
+    python benchmarks/bench_optimum.py --prior --data wine --covariance-types \
+        full --ks 2,5 --strategies skem-hierarchical,skem-kmeans-10
 
 Progress goes to stderr, the tables to stdout.
 
@@ -87,6 +90,38 @@ target; NA fits count as misses.
 Times are wall-clock seconds with one BLAS thread, summed over the cases;
 *time x* is a strategy's total over the reference's total, in one process.
 The machine is shared; the load is printed.
+
+With the prior (``--prior``)
+----------------------------
+``--prior`` runs another benchmark on the same Gaussian cases (and the same
+``--quick``, ``--data``, ``--covariance-types``, ``--ks`` selections): every
+skem strategy fits every case twice, by maximum likelihood (ML) and with
+``prior='conjugate'`` (mclust's default conjugate prior, MAP-EM), with the
+same settings and seed, hence the same starts (``--strategies`` picks
+some of them). No long search, mclust run,
+scikit-learn fit or binomial case. Two markdown tables:
+
+- per strategy, the cases whose kept fit is *degenerate* (the rule above;
+  under the prior, as in skem, only a collapsed covariance counts, not too
+  few points: the prior's pseudo-observations fill in), those whose kept MAP
+  fit has a component with fewer effective samples than maximum likelihood
+  needs (*few points*: ``n_features + 1`` for 'full', 2 for 'diag' and
+  'spherical'), the smallest covariance eigenvalue relative to the data's (per case the
+  smallest over the components of the generalized eigenvalues of a
+  component's covariance against the data's sample covariance, per feature
+  for 'diag' and 'spherical'; then its minimum and median over the cases),
+  the (data set, covariance type) groups where BIC picks a different ``k``
+  with the prior than without, and the seconds. The row *best of strategies*
+  keeps per case the strategies' best fit: the largest log-likelihood (ML)
+  or log-posterior (MAP) among the non-degenerate fits, as skem keeps the
+  best of ``n_init`` runs.
+- per group, the ``k`` BIC picks from the best of strategies: under ML with
+  degenerate fits as NA (as mclust) and with them kept, and under MAP (BIC
+  at the MAP estimate, as mclust: ``-2 log-likelihood + log(n) p``), and the
+  ``k`` whose kept fit is degenerate.
+
+The prior's ``lower_bound_`` is the mean log-posterior; the log-likelihood
+is ``score(X)`` times the number of samples, as for ML.
 """
 
 import argparse
@@ -104,7 +139,12 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skem import BinomialMixture, GaussianMixtureEM
-from skem._degeneracy import binomial_degeneracy, gaussian_degeneracy
+from skem._degeneracy import (
+    _as_matrices,
+    _smallest_relative_variance,
+    binomial_degeneracy,
+    gaussian_degeneracy,
+)
 from skem.datasets import load_geissler, load_saxony
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -460,6 +500,280 @@ def export_csv(directory):
         np.savetxt(directory / f"{name}.csv", X, delimiter=",", fmt="%.17g")
 
 
+# ----------------------------------------------------------------------
+# Maximum likelihood against the conjugate prior (--prior)
+# ----------------------------------------------------------------------
+PRIOR_MODES = {"ml": None, "map": "conjugate"}
+PRIOR_STRATEGIES = [s for s, p in GAUSSIAN_STRATEGIES.items() if p is not None]
+BEST = "best of strategies"
+
+
+def smallest_relative_eigenvalue(model, data_covariance, covariance_type):
+    """Smallest covariance eigenvalue over the components, relative to the data's.
+
+    Generalized eigenvalues of each covariance against the data's sample
+    covariance ('full', 'tied'), or variances over the data's per feature
+    ('diag', 'spherical').
+    """
+    n_components, n_features = model.means_.shape
+    covariances = _as_matrices(
+        model.covariances_, covariance_type, n_components, n_features
+    )
+    return min(
+        _smallest_relative_variance(c, data_covariance, covariance_type)
+        for c in covariances
+    )
+
+
+def fit_prior_mode(strategy, X, covariance_type, k, seed, prior, data_covariance):
+    model, seconds = timed(
+        lambda: GaussianMixtureEM(
+            k,
+            covariance_type=covariance_type,
+            random_state=seed,
+            prior=prior,
+            **GAUSSIAN_STRATEGIES[strategy],
+            **STOPPING,
+        ).fit(X)
+    )
+    n = len(X)
+    nk = model.weights_ * n
+    result = gaussian_result(model, X, covariance_type, seconds)
+    # skem's rule: under a prior, too few points do not make a component
+    # degenerate (the prior's pseudo-observations fill in); only a collapse.
+    reasons = gaussian_degeneracy(
+        model.weights_,
+        model.means_,
+        model.covariances_,
+        covariance_type,
+        model.reg_covar,
+        nk,
+        count_samples=prior is None,
+    )
+    needed = {"full": X.shape[1] + 1, "tied": 1, "diag": 2, "spherical": 2}
+    result.update(
+        {
+            "degenerate": bool(reasons),
+            # Fewer effective samples than maximum likelihood needs.
+            "few_points": bool(np.any(nk < needed[covariance_type])),
+            "min_nk": float(nk.min()),
+            # The objective EM climbed: the log-posterior under the prior.
+            "objective": float(model.lower_bound_ * n),
+            "bic": model.bic(X),
+            "min_relative_eigenvalue": smallest_relative_eigenvalue(
+                model, data_covariance, covariance_type
+            ),
+            "reasons": {str(c): why for c, why in reasons.items()},
+            "skem_degenerate": sorted(int(c) for c in model.degenerate_components_),
+            "weights": model.weights_.tolist(),
+            "converged": bool(model.converged_),
+            "n_iter": int(model.n_iter_),
+        }
+    )
+    return result
+
+
+def best_of(results):
+    """The fit skem would keep: non-degenerate first, then the best objective."""
+    return max(results, key=lambda r: (not r["degenerate"], r["objective"]))
+
+
+def run_prior(names, covariance_types, ks, seed, strategies):
+    datasets = gaussian_datasets()
+    cases = []
+    for name in names:
+        X = datasets[name]
+        data_covariance = np.atleast_2d(np.cov(X, rowvar=False))
+        for covariance_type in covariance_types:
+            for k in ks:
+                results = {
+                    mode: {
+                        strategy: fit_prior_mode(
+                            strategy,
+                            X,
+                            covariance_type,
+                            k,
+                            seed,
+                            prior,
+                            data_covariance,
+                        )
+                        for strategy in strategies
+                    }
+                    for mode, prior in PRIOR_MODES.items()
+                }
+                for by_strategy in results.values():
+                    by_strategy[BEST] = best_of(list(by_strategy.values()))
+                cases.append(
+                    {
+                        "case": f"{name}-{covariance_type}-k{k}",
+                        "data": name,
+                        "covariance_type": covariance_type,
+                        "n_components": k,
+                        "results": results,
+                    }
+                )
+                report_prior_case(f"{name} {covariance_type} k={k}", results)
+    return cases
+
+
+def report_prior_case(label, results):
+    """One progress line: per mode, degenerate strategies and smallest eigenvalue."""
+    parts = []
+    for mode, by_strategy in results.items():
+        fits = [r for s, r in by_strategy.items() if s != BEST]
+        degenerate = sum(r["degenerate"] for r in fits)
+        smallest = min(r["min_relative_eigenvalue"] for r in fits)
+        parts.append(
+            f"{mode}: {degenerate}/{len(fits)} degenerate, eigenvalue {smallest:.2e}"
+        )
+    progress(f"{label}: " + "; ".join(parts))
+
+
+def groups_of(cases):
+    """Cases by (data set, covariance type), in order."""
+    groups = {}
+    for case in cases:
+        groups.setdefault((case["data"], case["covariance_type"]), []).append(case)
+    return groups
+
+
+def bic_choice(group, mode, strategy, *, keep_degenerate=False):
+    """The k of smallest BIC in a group; None when every fit is degenerate."""
+    fits = [
+        (case["results"][mode][strategy]["bic"], case["n_components"])
+        for case in group
+        if keep_degenerate or not case["results"][mode][strategy]["degenerate"]
+    ]
+    return min(fits)[1] if fits else None
+
+
+def summarize_prior(cases):
+    groups = groups_of(cases)
+    rows = []
+    for strategy in cases[0]["results"]["ml"] if cases else []:
+        row = {"strategy": strategy}
+        for mode in PRIOR_MODES:
+            results = [case["results"][mode][strategy] for case in cases]
+            eigenvalues = [r["min_relative_eigenvalue"] for r in results]
+            row[mode] = {
+                "degenerate": sum(r["degenerate"] for r in results),
+                "few_points": sum(r["few_points"] for r in results),
+                "min_eigenvalue": float(np.min(eigenvalues)),
+                "median_eigenvalue": float(np.median(eigenvalues)),
+                # The best of strategies took every strategy's time.
+                "seconds": None
+                if strategy == BEST
+                else sum(r["seconds"] for r in results),
+            }
+        row["bic_differs"] = sum(
+            bic_choice(group, "ml", strategy) != bic_choice(group, "map", strategy)
+            for group in groups.values()
+        )
+        row["groups"] = len(groups)
+        rows.append(row)
+    return rows
+
+
+def bic_rows(cases):
+    rows = []
+    for (name, covariance_type), group in groups_of(cases).items():
+        degenerate = {
+            mode: [
+                case["n_components"]
+                for case in group
+                if case["results"][mode][BEST]["degenerate"]
+            ]
+            for mode in PRIOR_MODES
+        }
+        rows.append(
+            {
+                "data": name,
+                "covariance_type": covariance_type,
+                "k_ml": bic_choice(group, "ml", BEST),
+                "k_ml_with_degenerate": bic_choice(
+                    group, "ml", BEST, keep_degenerate=True
+                ),
+                "k_map": bic_choice(group, "map", BEST),
+                "degenerate_ml": degenerate["ml"],
+                "degenerate_map": degenerate["map"],
+            }
+        )
+    return rows
+
+
+def print_prior_tables(rows, bic, n_cases):
+    def na(value):
+        return "NA" if value is None else str(value)
+
+    def ks(values):
+        return ",".join(map(str, values)) or "-"
+
+    def seconds(summary):
+        return "-" if summary["seconds"] is None else f"{summary['seconds']:.2f}"
+
+    print(
+        f"\nML against MAP (prior='conjugate'), {n_cases} cases; degenerate: "
+        "cases whose kept fit is (skem's rule; under the prior only a collapse "
+        "counts); few points: cases whose kept MAP fit has a component with "
+        "fewer effective samples than ML needs; eigenvalue: smallest covariance "
+        "eigenvalue relative to the data's covariance (min / median over the "
+        "cases); BIC differs: groups (data set, covariance type) where BIC "
+        "picks another k\n"
+    )
+    print(
+        "| strategy | degenerate ML | degenerate MAP | few points MAP | "
+        "eigenvalue ML (min / median) | eigenvalue MAP (min / median) | "
+        "BIC differs | seconds ML | seconds MAP |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        ml, map_ = row["ml"], row["map"]
+        print(
+            f"| {row['strategy']} | {ml['degenerate']} | {map_['degenerate']} | "
+            f"{map_['few_points']} | "
+            f"{ml['min_eigenvalue']:.2e} / {ml['median_eigenvalue']:.2e} | "
+            f"{map_['min_eigenvalue']:.2e} / {map_['median_eigenvalue']:.2e} | "
+            f"{row['bic_differs']}/{row['groups']} | {seconds(ml)} | "
+            f"{seconds(map_)} |"
+        )
+    print(
+        "\nBIC's k, best of strategies (ML: degenerate fits as NA, or kept; "
+        "MAP: BIC at the MAP estimate)\n"
+    )
+    print(
+        "| data | covariance | k ML | k ML (degenerate kept) | k MAP | "
+        "degenerate k ML | degenerate k MAP |"
+    )
+    print("|---|---|---:|---:|---:|---|---|")
+    for row in bic:
+        print(
+            f"| {row['data']} | {row['covariance_type']} | {na(row['k_ml'])} | "
+            f"{na(row['k_ml_with_degenerate'])} | {na(row['k_map'])} | "
+            f"{ks(row['degenerate_ml'])} | {ks(row['degenerate_map'])} |"
+        )
+
+
+def main_prior(names, types, ks, seed, json_path, strategies):
+    with threadpool_limits(1):
+        cases = run_prior(names, types, list(ks), seed, strategies)
+    rows = summarize_prior(cases)
+    bic = bic_rows(cases)
+    print(f"load average: {os.getloadavg()}")
+    print_prior_tables(rows, bic, len(cases))
+    if json_path:
+        Path(json_path).write_text(
+            json.dumps(
+                {
+                    "stopping": STOPPING,
+                    "summary": rows,
+                    "bic": bic,
+                    "cases": cases,
+                },
+                indent=1,
+            )
+        )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a small run (~30 s)")
@@ -474,6 +788,15 @@ def main(argv=None):
     )
     parser.add_argument(
         "--ks", help="only these numbers of components (comma-separated)"
+    )
+    parser.add_argument(
+        "--prior",
+        action="store_true",
+        help="maximum likelihood against prior='conjugate' instead",
+    )
+    parser.add_argument(
+        "--strategies",
+        help="with --prior, only these skem strategies (comma-separated)",
     )
     args = parser.parse_args(argv)
     if args.export_csv:
@@ -493,6 +816,17 @@ def main(argv=None):
         types = args.covariance_types.split(",")
     if args.ks:
         ks = [int(k) for k in args.ks.split(",")]
+    if args.strategies and not args.prior:
+        parser.error("--strategies needs --prior")
+    if args.prior:
+        strategies = PRIOR_STRATEGIES
+        if args.strategies:
+            strategies = args.strategies.split(",")
+            unknown = sorted(set(strategies) - set(PRIOR_STRATEGIES))
+            if unknown:
+                parser.error(f"unknown strategies {unknown}; {PRIOR_STRATEGIES}")
+        main_prior(names, types, ks, args.seed, args.json, strategies)
+        return
     with threadpool_limits(1):
         gaussian_cases = run_gaussian(names, types, list(ks), args.seed, n_starts)
         binomial_cases = run_binomial(

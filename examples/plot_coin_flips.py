@@ -33,7 +33,8 @@ def coin_model(max_iter):
         n_components=2,
         n_trials=flips.n_trials,
         probabilities_init=[[0.6], [0.5]],
-        fit_weights=False,
+        weights_init=[0.5, 0.5],
+        fixed=("weights",),
         tol=0.0,
         max_iter=max_iter,
         acceleration=None,  # plain EM steps, the tutorial's iterations

@@ -31,7 +31,8 @@ def tutorial_model(max_iter):
         n_components=2,
         n_trials=10,
         probabilities_init=THETA_START,
-        fit_weights=False,
+        weights_init=[0.5, 0.5],
+        fixed=("weights",),
         tol=0.0,
         max_iter=max_iter,
         acceleration=None,  # plain EM steps, the tutorial's iterations
@@ -40,8 +41,9 @@ def tutorial_model(max_iter):
 
 TUTORIAL_MODEL = (
     "model = BinomialMixture(n_components=2, n_trials=10,\n"
-    "      probabilities_init=[[0.6], [0.5]], fit_weights=False, tol=0,\n"
-    "      acceleration=None, max_iter={max_iter}).fit(flips.heads)"
+    "      probabilities_init=[[0.6], [0.5]], weights_init=[0.5, 0.5],\n"
+    "      fixed=('weights',), tol=0, acceleration=None,\n"
+    "      max_iter={max_iter}).fit(flips.heads)"
 )
 
 

@@ -26,12 +26,15 @@ from dataclasses import dataclass
 from numbers import Real
 
 import numpy as np
+from scipy.special import gammaln, xlogy
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import validate_data
 
 from ._base import BaseMixtureEM
+from ._binomial.estimator import fits_weights, warn_if_fit_weights
 from ._blocks import RowData, RowFields, converted_per_block
-from ._compat import Interval
+from ._compat import Hidden, Interval, StrOptions
+from ._count_priors import check_hyperparameter, prior_keys
 from ._family import Family, SufficientStatistics
 from ._validation import (
     check_features_observed,
@@ -196,6 +199,63 @@ def _estimate_category_probabilities(stats, layout, floor):
     )
     scale = 1.0 - layout.n_categories[layout.feature_of] * floor
     return floor + scale * proportions
+
+
+#: The keys of a ``prior`` dict of :class:`CategoricalMixture`.
+PRIOR_KEYS = ("concentration", "weight_concentration")
+
+
+@dataclass(frozen=True)
+class DirichletPrior:
+    """Resolved hyperparameter of the symmetric Dirichlet prior.
+
+    Attributes
+    ----------
+    concentration : ndarray of shape (n_features,)
+        ``Dirichlet(c_j, ..., c_j)`` on the category probabilities of feature
+        ``j`` in every component: ``c_j - 1`` pseudo-answers per category.
+    """
+
+    concentration: np.ndarray
+
+
+def resolve_dirichlet_prior(spec, n_features):
+    """The :class:`DirichletPrior` of ``spec`` (``"conjugate"`` or a dict).
+
+    ``"conjugate"`` and a dict without the key are ``concentration = 2``:
+    one pseudo-answer per category, add-one (Laplace) smoothing, as
+    ``CategoricalNB(alpha=1)``.
+    """
+    spec = prior_keys(spec, PRIOR_KEYS, "CategoricalMixture")
+    concentration = check_hyperparameter(
+        spec, "concentration", 2.0, n_features, least=1.0
+    )
+    return DirichletPrior(concentration)
+
+
+def map_categorical_statistics(stats, prior, layout):
+    """``stats`` with ``c_j - 1`` pseudo-answers added to every category.
+
+    Their proportions are the mode of the Dirichlet posterior, ``(n_kjc +
+    c_j - 1) / (n_kj + C_j (c_j - 1))`` over the ``C_j`` categories of
+    feature ``j`` (the padding of the parameter array has no column).
+    """
+    if prior is None:
+        return stats
+    pseudo = (prior.concentration - 1.0)[layout.feature_of]
+    return CategoricalStats(nk=stats.nk, counts=stats.counts + pseudo)
+
+
+def dirichlet_log_density(flat, prior, layout):
+    """``sum_kj log Dirichlet(p_kj; c_j)``: the exact log density.
+
+    ``flat`` holds the probabilities of shape (n_components, n_columns).
+    """
+    c = prior.concentration
+    n_categories = layout.n_categories
+    log_norm = gammaln(n_categories * c) - n_categories * gammaln(c)
+    terms = layout.feature_sums(xlogy((c - 1.0)[layout.feature_of], flat))
+    return float(np.sum(terms + log_norm))
 
 
 def _floored(probabilities, layout, floor):
@@ -376,8 +436,8 @@ class CategoricalFamily(Family):
     Parameters
     ----------
     n_components : int
-    probabilities_init : array-like of shape (n_components, n_features, \
-            max_categories) or None
+    category_probabilities_init : array-like of shape (n_components, \
+            n_features, max_categories) or None
         Initial category probabilities, padded with zeros as
         ``category_probabilities_``.
     probability_floor : float, default=1e-10
@@ -391,11 +451,20 @@ class CategoricalFamily(Family):
 
     parameter_names = ("category_probabilities_",)
 
-    def __init__(self, n_components, probabilities_init=None, probability_floor=1e-10):
+    fixable = {
+        "category_probabilities": (
+            ("category_probabilities_",),
+            "category_probabilities_init",
+        )
+    }
+
+    def __init__(
+        self, n_components, category_probabilities_init=None, probability_floor=1e-10
+    ):
         super().__init__(n_components)
-        self.probabilities_init = probabilities_init
+        self.category_probabilities_init = category_probabilities_init
         self.probability_floor = probability_floor
-        self.complete_init = probabilities_init is not None
+        self.complete_init = category_probabilities_init is not None
         self.whom = "CategoricalMixture"
         self.feature_names = None
         self.truncated = None  # the TruncatedCodes of the data being validated
@@ -459,12 +528,12 @@ class CategoricalFamily(Family):
                 f"a feature of {widest} categories: it needs probability_floor < "
                 f"1 / {widest}."
             )
-        if self.probabilities_init is not None:
+        if self.category_probabilities_init is not None:
             self._check_probabilities_init(widest)
 
     def _check_probabilities_init(self, widest):
         name = "category_probabilities_init"
-        probabilities = np.asarray(self.probabilities_init, dtype=np.float64)
+        probabilities = np.asarray(self.category_probabilities_init, dtype=np.float64)
         check_shape(
             probabilities, (self.n_components, len(self.n_categories_), widest), name
         )
@@ -531,15 +600,40 @@ class CategoricalFamily(Family):
         return _estimate_categorical_statistics(one_hot, resp)
 
     def m_step(self, stats):
+        # MAP under a Dirichlet prior (its pseudo-answers added), then the floor.
         flat = _estimate_category_probabilities(
-            stats, self.layout, self.probability_floor
+            map_categorical_statistics(stats, self.prior, self.layout),
+            self.layout,
+            self.probability_floor,
         )
         return {"category_probabilities_": self.layout.padded(flat)}
 
+    # Prior knowledge --------------------------------------------------
+    def resolve_prior(self, data):
+        if self.prior_spec is None:
+            self.prior = None
+            return
+        self.prior = resolve_dirichlet_prior(self.prior_spec, data.n_features)
+
+    def log_prior(self, params):
+        if self.prior is None:
+            return 0.0
+        flat = self.layout.flat(params["category_probabilities_"])
+        return dirichlet_log_density(flat, self.prior, self.layout)
+
+    def fixed_parameter_count(self, params):
+        # Free parameters per feature: its categories minus one, not the
+        # padded width of the parameter array.
+        if "category_probabilities_" not in self.fixed:
+            return 0
+        return self.n_parameters(params)
+
     def initial_parameters(self, stats):
-        if self.probabilities_init is None:
+        if self.category_probabilities_init is None:
             return self.m_step(stats)
-        flat = self.layout.flat(np.asarray(self.probabilities_init, dtype=np.float64))
+        flat = self.layout.flat(
+            np.asarray(self.category_probabilities_init, dtype=np.float64)
+        )
         flat = _floored(flat, self.layout, self.probability_floor)
         return {"category_probabilities_": self.layout.padded(flat)}
 
@@ -610,9 +704,14 @@ class CategoricalMixture(BaseMixtureEM):
     n_components : int, default=1
         Number of mixture components (latent classes).
 
-    fit_weights : bool, default=True
-        Whether to learn the mixture weights. If False they stay at
-        ``weights_init`` (uniform when None).
+    fit_weights : bool, default='deprecated'
+        Whether to learn the mixture weights (the default learns them). If
+        False they stay at ``weights_init`` (uniform when None).
+
+        .. deprecated:: 0.1
+            ``fit_weights`` is deprecated and will be removed in 0.2: pass
+            ``fixed=("weights",)`` with ``weights_init`` instead. Setting it
+            (True or False) raises a ``FutureWarning``.
 
     probability_floor : float, default=1e-10
         Every fitted category probability is at least ``probability_floor``
@@ -673,14 +772,39 @@ class CategoricalMixture(BaseMixtureEM):
         plain EM.
 
     weights_init : array-like of shape (n_components,), default=None
-        Initial mixture weights (fixed weights when ``fit_weights=False``).
+        Initial mixture weights (held when ``fixed`` names ``"weights"``).
 
     category_probabilities_init : array-like of shape (n_components, \
             n_features, max_categories), default=None
         Initial category probabilities, in the layout of
         ``category_probabilities_``: entry ``[k, j, c]`` for category ``c``
         of feature ``j`` in component ``k``; every feature's probabilities
-        sum to 1, entries beyond its categories are ignored.
+        sum to 1, entries beyond its categories are ignored. Held when
+        ``fixed`` names ``"category_probabilities"``.
+
+    prior : None, 'conjugate' or dict, default=None
+        Prior of maximum a posteriori (MAP) estimation; None is maximum
+        likelihood. ``'conjugate'`` puts a symmetric ``Dirichlet(c, ..., c)``
+        prior on the category probabilities of every feature in every
+        component with ``c = 2``: one pseudo-answer per category, add-one
+        (Laplace) smoothing as ``CategoricalNB(alpha=1)``, so no category
+        gets probability 0. The M-step is ``(n_kjc + c - 1) / (n_kj + C_j (c
+        - 1))``, with ``n_kjc`` the answers ``c`` to feature ``j`` credited
+        to component ``k``, ``n_kj`` their sum and ``C_j`` the feature's
+        ``n_categories_``; ``probability_floor`` is applied after it. A dict
+        sets the keys ``"concentration"`` (``c``: a number >= 1 or an array
+        of shape (n_features,); 2 when left out) and
+        ``"weight_concentration"`` (``alpha >= 1`` of a symmetric Dirichlet
+        prior on the weights; 1, none, when left out). EM then climbs the
+        log posterior, which ``lower_bounds_`` records. See
+        :ref:`prior_knowledge`.
+
+    fixed : tuple of str, default=()
+        Parameters held at their initial values instead of being fitted:
+        ``"weights"`` (at ``weights_init``, which must be given) and
+        ``"category_probabilities"`` (at ``category_probabilities_init``,
+        which must be given). Held parameters are not counted by :meth:`bic`
+        and :meth:`aic`. See :ref:`prior_knowledge`.
 
     random_state : int, RandomState instance or None, default=None
         Controls the initialization and :meth:`sample`.
@@ -789,7 +913,7 @@ class CategoricalMixture(BaseMixtureEM):
 
     _parameter_constraints: dict = {
         **BaseMixtureEM._parameter_constraints,
-        "fit_weights": ["boolean"],
+        "fit_weights": ["boolean", Hidden(StrOptions({"deprecated"}))],
         "probability_floor": [Interval(Real, 0, 0.5, closed="neither")],
         "weights_init": ["array-like", None],
         "category_probabilities_init": ["array-like", None],
@@ -799,7 +923,7 @@ class CategoricalMixture(BaseMixtureEM):
         self,
         n_components=1,
         *,
-        fit_weights=True,
+        fit_weights="deprecated",
         probability_floor=1e-10,
         tol=1e-6,
         max_iter=1000,
@@ -852,11 +976,12 @@ class CategoricalMixture(BaseMixtureEM):
         return tags
 
     def _make_family(self):
+        warn_if_fit_weights(self)
         return CategoricalFamily(
             self.n_components,
-            probabilities_init=self.category_probabilities_init,
+            category_probabilities_init=self.category_probabilities_init,
             probability_floor=self.probability_floor,
         )
 
     def _fits_weights(self):
-        return self.fit_weights
+        return fits_weights(self)

@@ -11,6 +11,7 @@ from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._metadata_requests import RequestMethod
 from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 from sklearn.utils._param_validation import (
+    Hidden,
     Interval,
     StrOptions,
     validate_parameter_constraints,
@@ -65,6 +66,7 @@ def without_sklearn_version(cls):
 
 __all__ = [
     "_openmp_effective_n_threads",
+    "Hidden",
     "Interval",
     "StrOptions",
     "_check_sample_weight",

@@ -25,6 +25,7 @@ from ._binomial import BinomialFamily, BinomialMixture
 from ._blocks import RowData, RowFields, converted_per_block
 from ._categorical import CategoricalMixture
 from ._compat import validate_parameter_constraints
+from ._em import rows_per_block
 from ._family import Family, SufficientStatistics
 from ._gaussian import GaussianMixtureEM
 from ._poisson import PoissonMixture
@@ -39,14 +40,16 @@ FAMILY_ESTIMATORS = {
     "categorical": CategoricalMixture,
 }
 
+#: Options of a group that are the group's prior knowledge: the ``prior`` and
+#: ``fixed`` of its family's estimator, for that group's parameters.
+_KNOWLEDGE_OPTIONS = ("prior", "fixed")
+
 #: Constructor parameters of a family's estimator that belong to the whole
 #: mixture (the engine's), not to one group.
-_ENGINE_PARAMETERS = frozenset(inspect.signature(BaseMixtureEM.__init__).parameters) | {
-    "self",
-    "weights_init",
-    "fit_weights",
-    "n_threads",
-}
+_ENGINE_PARAMETERS = (
+    frozenset(inspect.signature(BaseMixtureEM.__init__).parameters)
+    | {"self", "weights_init", "fit_weights", "n_threads"}
+) - set(_KNOWLEDGE_OPTIONS)
 
 
 def group_options(family_name):
@@ -175,6 +178,52 @@ def _group_validator(estimator, n_columns):
     return validator
 
 
+class _MemberData:
+    """Member ``i``'s columns of whole data, for its :meth:`resolve_prior`.
+
+    What a member's prior may compute from the fit's data (the data mean):
+    ``reduce`` runs the member's function on the member's columns of every
+    block of the data, in memory or distributed, in blocks sized for the
+    whole rows.
+    """
+
+    def __init__(self, family, i, data):
+        self._family = family
+        self._i = i
+        self._data = data
+        self.is_distributed = data.is_distributed
+        self.n_samples = data.n_samples
+        self.n_features = len(family.columns[i])
+        self.sample_weight = data.sample_weight
+        per_row = getattr(data, "per_row", None)
+        self.per_row = per_row.member(i) if isinstance(per_row, ProductRows) else None
+
+    @property
+    def X(self):
+        return self._data.X[:, self._family.takes[self._i]]
+
+    def weight_total(self):
+        return self._data.weight_total()
+
+    def reduce(self, function, block_size, parallel=True):
+        # The member's block size counts its columns only; the blocks hold
+        # every column until the member's are taken.
+        return self._data.reduce(
+            functools.partial(_member_pass, self._family, self._i, function),
+            rows_per_block(self._family, self._data),
+            parallel,
+        )
+
+
+def _member_pass(family, i, function, block):
+    return function(family._member_block(block, i))
+
+
+def _has_prior(family):
+    """Whether ``family`` has a prior (overrides :meth:`Family.resolve_prior`)."""
+    return type(family).resolve_prior is not Family.resolve_prior
+
+
 class _MemberView:
     """Member ``i``'s columns of whole data, sliced only when ``X`` is read.
 
@@ -212,10 +261,11 @@ class ProductFamily(Family):
     Parameters
     ----------
     n_components : int
-    members : list of (str, Family, column specification)
-        The groups: family name, family object, and the columns as given
+    members : list of (str, Family, column specification, dict)
+        The groups: family name, family object, the columns as given
         (integers, a slice, a boolean mask or feature names), resolved
-        against the data by :meth:`validate`.
+        against the data by :meth:`validate`, and the group's own prior
+        knowledge (its ``"prior"`` and ``"fixed"`` options, when given).
 
     The component parameters are ``{"groups_": [...]}``: per group, a dict
     with ``"family"``, ``"columns"`` (integer indices) and ``"params"`` (the
@@ -227,9 +277,10 @@ class ProductFamily(Family):
 
     def __init__(self, n_components, members):
         super().__init__(n_components)
-        self.names = [name for name, _, _ in members]
-        self.members = [family for _, family, _ in members]
-        self.column_specs = [spec for _, _, spec in members]
+        self.names = [member[0] for member in members]
+        self.members = [member[1] for member in members]
+        self.column_specs = [member[2] for member in members]
+        self.knowledge = [member[3] if len(member) > 3 else {} for member in members]
         self.complete_init = all(m.complete_init for m in self.members)
         if len(self.members) == 1:
             self.sphered_start = self.members[0].sphered_start
@@ -419,6 +470,100 @@ class ProductFamily(Family):
             return [[0]] * len(self.members)
         return columns
 
+    # Prior knowledge --------------------------------------------------
+    def use_knowledge(self, prior, fixed):
+        """The mixture's ``prior`` and ``fixed``, then every group's.
+
+        The mixture's ``fixed`` may hold only ``"weights"`` (the engine's)
+        and a dict ``prior`` only ``"weight_concentration"``; ``"conjugate"``
+        gives every group without a ``"prior"`` option its family's
+        conjugate prior. A group's ``"prior"`` and ``"fixed"`` options go to
+        its family.
+        """
+        components = [name for name in fixed if name != "weights"]
+        if components:
+            raise ValueError(
+                f"MixedMixture's fixed may hold only 'weights', got {components}: "
+                "the parameters of a group are fixed in its options, e.g. "
+                "('gaussian', [0, 1], {'fixed': ('means',), 'means_init': ...})."
+            )
+        if isinstance(prior, dict):
+            unknown = sorted(set(prior) - {"weight_concentration"})
+            if unknown:
+                raise ValueError(
+                    f"prior has unknown keys {unknown}: MixedMixture's prior dict "
+                    "takes only 'weight_concentration' (the Dirichlet prior of "
+                    "the weights); the prior of a group's parameters is its "
+                    "option 'prior', e.g. ('gaussian', [0, 1], {'prior': "
+                    "{'shrinkage': 0.1}}), or prior='conjugate' for every group."
+                )
+        self.prior_spec = prior
+        self.fixed_names = ()
+        for i, (member, knowledge) in enumerate(
+            zip(self.members, self.knowledge, strict=True)
+        ):
+            if "prior" in knowledge:
+                member_prior = knowledge["prior"]
+            else:
+                member_prior = "conjugate" if prior == "conjugate" else None
+                if member_prior is not None and not _has_prior(member):
+                    raise ValueError(
+                        "prior='conjugate' gives every group of columns its "
+                        f"family's conjugate prior, but group {i} "
+                        f"({self.names[i]!r}) has none: give that group the "
+                        "option 'prior': None."
+                    )
+            with self._group(i):
+                member.use_knowledge(member_prior, tuple(knowledge.get("fixed", ())))
+        return self
+
+    @property
+    def has_prior(self):
+        return any(member.has_prior for member in self.members)
+
+    def resolve_prior(self, data):
+        for i, member in enumerate(self.members):
+            with self._group(i):
+                member.resolve_prior(_MemberData(self, i, data))
+
+    def prior_hyperparameters(self):
+        """The groups' resolved priors, in the order of the groups."""
+        return {
+            "groups": [
+                member.prior_hyperparameters() if member.has_prior else None
+                for member in self.members
+            ]
+        }
+
+    def log_prior(self, params):
+        return sum(
+            member.log_prior(p)
+            for member, p in zip(self.members, self._member_params(params), strict=True)
+        )
+
+    def fix_initial_values(self):
+        for i, member in enumerate(self.members):
+            with self._group(i):
+                member.fix_initial_values()
+
+    def hold_fixed(self, params):
+        if not any(member.fixed for member in self.members):
+            return params
+        return self._groups(
+            [
+                member.hold_fixed(p)
+                for member, p in zip(
+                    self.members, self._member_params(params), strict=True
+                )
+            ]
+        )
+
+    def fixed_parameter_count(self, params):
+        return sum(
+            member.fixed_parameter_count(p)
+            for member, p in zip(self.members, self._member_params(params), strict=True)
+        )
+
     # EM ---------------------------------------------------------------
     @staticmethod
     def _member_params(params):
@@ -565,10 +710,13 @@ class _GroupErrors:
 # The public estimator
 # ----------------------------------------------------------------------
 def build_groups(n_components, columns):
-    """The ``(name, family, columns)`` members of ``columns``, validated.
+    """The ``(name, family, columns, knowledge)`` members of ``columns``.
 
     Each group's family is made by its family's estimator from the group's
-    options, after checking them against that estimator's constraints.
+    options, after checking them against that estimator's constraints;
+    ``knowledge`` holds the group's ``"prior"`` and ``"fixed"`` options
+    (those given), which :meth:`ProductFamily.use_knowledge` hands to the
+    family.
     """
     if columns is None:
         columns = [("gaussian", slice(None), {})]
@@ -606,8 +754,37 @@ def build_groups(n_components, columns):
             caller_name=f"column group {i} ({name!r})",
         )
         estimator = estimator_class(n_components=n_components, **options)
-        members.append((name, estimator._make_family(), spec))
+        family = estimator._make_family()
+        knowledge = {key: options[key] for key in _KNOWLEDGE_OPTIONS if key in options}
+        _check_group_knowledge(i, name, estimator, family, knowledge)
+        members.append((name, family, spec, knowledge))
     return members
+
+
+def _check_group_knowledge(i, name, estimator, family, knowledge):
+    """Check a group's ``fixed`` names; refuse its knowledge of the weights."""
+    if "fixed" in knowledge:
+        fixed = estimator._check_fixed()
+        if "weights" in fixed:
+            raise ValueError(
+                f"Group {i} ({name!r}) fixes 'weights', which are the "
+                "mixture's, not a group's: pass fixed=('weights',) (and "
+                "weights_init) to MixedMixture."
+            )
+        unknown = [spec for spec in fixed if spec not in family.fixable]
+        if unknown:
+            raise ValueError(
+                f"Group {i} ({name!r}) fixes {unknown}, which a {name!r} group "
+                f"does not have; it may fix {list(family.fixable)}."
+            )
+        knowledge["fixed"] = fixed
+    prior = knowledge.get("prior")
+    if isinstance(prior, dict) and "weight_concentration" in prior:
+        raise ValueError(
+            f"Group {i} ({name!r}) has a prior with 'weight_concentration', the "
+            "prior of the mixture weights, which are the mixture's, not a "
+            "group's: pass prior={'weight_concentration': ...} to MixedMixture."
+        )
 
 
 class MixedMixture(BaseMixtureEM):
@@ -643,8 +820,11 @@ class MixedMixture(BaseMixtureEM):
         ``probability_floor``, ``probabilities_init`` for a binomial one;
         ``rate_floor``, ``rates_init`` for a Poisson one;
         ``probability_floor``, ``category_probabilities_init`` for a
-        categorical one. Every column of ``X`` must be in exactly one group.
-        None is one Gaussian group (full covariances) of every column.
+        categorical one. Every group also takes ``"prior"`` and ``"fixed"``,
+        its family estimator's ``prior`` and ``fixed`` for the group's
+        parameters (see ``prior`` and ``fixed`` below). Every column of
+        ``X`` must be in exactly one group. None is one Gaussian group (full
+        covariances) of every column.
 
     tol : float, default=1e-6
         Convergence threshold, applied as ``stopping_rule`` says (by default
@@ -687,6 +867,31 @@ class MixedMixture(BaseMixtureEM):
     weights_init : array-like of shape (n_components,), default=None
         Initial mixture weights. Initial component parameters are options
         of the groups (``means_init``, ``probabilities_init``, ...).
+
+    prior : {None, 'conjugate'} or dict, default=None
+        Prior distribution of the parameters, for maximum a posteriori (MAP)
+        estimation; None is maximum likelihood. ``'conjugate'`` gives every
+        group its family's conjugate prior with that family's defaults (a
+        Gaussian group :class:`GaussianMixtureEM`'s ``prior='conjugate'``),
+        except the groups with a ``"prior"`` option. A group's own prior,
+        or its hyperparameters, is its ``"prior"`` option, as its family's
+        estimator takes it: ``("gaussian", [0, 1], {"prior": {"shrinkage":
+        0.1}})``; ``{"prior": None}`` leaves a group without one. A dict
+        here takes only ``'weight_concentration'``, ``alpha >= 1`` of a
+        symmetric Dirichlet prior on the mixture weights (1: none), and
+        gives the groups no prior but their own. The log prior of the
+        mixture is the sum of its groups' (and the weights'); ``lower_bound_``
+        and ``lower_bounds_`` are then the log-posterior (up to a constant)
+        per unit of sample weight. See :ref:`prior_knowledge`.
+
+    fixed : tuple of str, default=()
+        ``('weights',)`` holds the mixture weights at ``weights_init``
+        instead of estimating them; it takes no other name. A group's
+        parameters are held at their initial values by its ``"fixed"``
+        option, with the names of its family's estimator and the initial
+        values among its options: ``("gaussian", [0, 1], {"fixed":
+        ("means",), "means_init": ...})``. Fixed parameters are not counted
+        by :meth:`aic` and :meth:`bic`. See :ref:`prior_knowledge`.
 
     random_state : int, RandomState instance or None, default=None
         Controls the initialization and :meth:`sample`.
@@ -831,7 +1036,7 @@ class MixedMixture(BaseMixtureEM):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         try:
-            names = [name for name, _, _ in build_groups(1, self.columns)]
+            names = [group[0] for group in build_groups(1, self.columns)]
         except (ValueError, TypeError):  # refused by fit, with its message
             return tags
         family_tags = [FAMILY_ESTIMATORS[name]().__sklearn_tags__() for name in names]

@@ -23,6 +23,8 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from ._base import BaseMixtureEM, with_metadata_doc
 from ._blocks import RowData, RowFields, converted_per_block
 from ._compat import Interval, _fit_context
+from ._count_priors import check_hyperparameter, prior_keys
+from ._em import rows_per_block
 from ._family import Family, SufficientStatistics
 from ._validation import (
     check_features_observed,
@@ -174,6 +176,79 @@ def _estimate_poisson_rates(stats, floor):
     return np.maximum(rates, floor)
 
 
+#: The keys of a ``prior`` dict of :class:`PoissonMixture`.
+PRIOR_KEYS = ("shape", "rate", "weight_concentration")
+
+
+@dataclass(frozen=True)
+class GammaPrior:
+    """Resolved hyperparameters of the gamma prior on every rate.
+
+    Attributes
+    ----------
+    shape, rate : ndarray of shape (n_features,)
+        ``Gamma(shape_j, rate_j)`` on the rate of feature ``j`` in every
+        component: ``shape - 1`` pseudo-counts over an exposure of ``rate``.
+    """
+
+    shape: np.ndarray
+    rate: np.ndarray
+
+
+def count_totals(block):
+    """Weighted sums of a block's counts and exposures, per feature.
+
+    Returns an array of shape (2, n_features): ``sum_i w_i x_ij`` and
+    ``sum_i w_i e_i`` over the rows where feature ``j`` is observed. A
+    module-level function, so that a dask pass can ship it.
+    """
+    X = np.asarray(block.X, dtype=np.float64)
+    weight = block.sample_weight
+    if weight is None:
+        weight = np.ones(len(X))
+    exposure = getattr(block.per_row, "exposure", None)
+    row_exposure = weight if exposure is None else weight * exposure
+    observed = ~np.isnan(X)
+    return np.stack([weight @ np.where(observed, X, 0.0), row_exposure @ observed])
+
+
+def resolve_gamma_prior(spec, data, block_rows):
+    """The :class:`GammaPrior` of ``spec`` (``"conjugate"`` or a dict).
+
+    Defaults: ``rate = 1`` (one pseudo-observation of exposure 1) and
+    ``shape = 1 + rate * m_j``, with ``m_j`` the weighted mean rate of
+    feature ``j`` in ``data`` (its counts over its exposure, NaN left out),
+    computed in one pass when the shape is not given.
+    """
+    spec = prior_keys(spec, PRIOR_KEYS, "PoissonMixture")
+    n_features = data.n_features
+    rate = check_hyperparameter(spec, "rate", 1.0, n_features, least=0.0, strict=True)
+    if "shape" in spec:
+        shape = check_hyperparameter(spec, "shape", None, n_features, least=1.0)
+    else:
+        counts, exposure = data.reduce(count_totals, block_rows)
+        mean = np.divide(counts, exposure, out=np.zeros(n_features), where=exposure > 0)
+        shape = 1.0 + rate * mean
+    return GammaPrior(shape, rate)
+
+
+def map_poisson_rates(stats, prior, floor):
+    """``(S + shape - 1) / (E + rate)``, the mode of the gamma posterior.
+
+    At least ``floor``; ``rate > 0`` keeps the denominator positive.
+    """
+    rates = (stats.sums + (prior.shape - 1.0)) / (stats.exposure + prior.rate)
+    return np.maximum(rates, floor)
+
+
+def gamma_log_density(rates, prior):
+    """``sum_kj log Gamma(lambda_kj; shape_j, rate_j)``: the exact log density."""
+    rates = np.asarray(rates, dtype=np.float64)
+    a, b = prior.shape, prior.rate
+    terms = xlogy(a, b) - gammaln(a) + xlogy(a - 1.0, rates) - b * rates
+    return float(np.sum(terms))
+
+
 def poisson_degeneracy(rates, rate_floor, nk):
     """Degenerate components of a Poisson mixture, with the reason for each.
 
@@ -279,6 +354,8 @@ class PoissonFamily(Family):
 
     parameter_names = ("rates_",)
 
+    fixable = {"rates": (("rates_",), "rates_init")}
+
     def __init__(self, n_components, rates_init=None, rate_floor=1e-10):
         super().__init__(n_components)
         self.rates_init = rates_init
@@ -354,7 +431,23 @@ class PoissonFamily(Family):
         )
 
     def m_step(self, stats):
-        return {"rates_": _estimate_poisson_rates(stats, self.rate_floor)}
+        if self.prior is None:
+            return {"rates_": _estimate_poisson_rates(stats, self.rate_floor)}
+        return {"rates_": map_poisson_rates(stats, self.prior, self.rate_floor)}
+
+    # Prior knowledge --------------------------------------------------
+    def resolve_prior(self, data):
+        if self.prior_spec is None:
+            self.prior = None
+            return
+        self.prior = resolve_gamma_prior(
+            self.prior_spec, data, rows_per_block(self, data)
+        )
+
+    def log_prior(self, params):
+        if self.prior is None:
+            return 0.0
+        return gamma_log_density(params["rates_"], self.prior)
 
     def initial_parameters(self, stats):
         if self.rates_init is None:
@@ -462,10 +555,37 @@ class PoissonMixture(BaseMixtureEM):
         (never lowering the log-likelihood); ``None`` gives plain EM.
 
     weights_init : array-like of shape (n_components,), default=None
-        Initial mixture weights.
+        Initial mixture weights (held when ``fixed`` names ``"weights"``).
 
     rates_init : array-like of shape (n_components, n_features), default=None
-        Initial rates per unit of exposure.
+        Initial rates per unit of exposure (held when ``fixed`` names
+        ``"rates"``).
+
+    prior : None, 'conjugate' or dict, default=None
+        Prior of maximum a posteriori (MAP) estimation; None is maximum
+        likelihood. ``'conjugate'`` puts a ``Gamma(shape, rate)`` prior on
+        every rate (per unit of exposure) with ``rate = 1`` (one
+        pseudo-observation of exposure 1) and ``shape = 1 + rate * m_j``,
+        ``m_j`` the weighted mean rate of feature ``j`` in the fit's data
+        (its counts over its exposure, NaN left out; the first batch of
+        :meth:`partial_fit`): each component's rate is shrunk toward the
+        feature's mean rate. The M-step is ``lambda =
+        (S + shape - 1) / (E + rate)``, with ``S`` the counts and ``E`` the
+        exposure credited to the component, then at least ``rate_floor``.
+        A dict sets the keys ``"shape"`` (a number >= 1 or an array of shape
+        (n_features,); the default above when left out), ``"rate"`` (a
+        number > 0 or an array of shape (n_features,); 1 when left out) and
+        ``"weight_concentration"`` (``alpha >= 1`` of a symmetric Dirichlet
+        prior on the weights; 1, none, when left out). EM then climbs the
+        log posterior, which ``lower_bounds_`` records. See
+        :ref:`prior_knowledge`.
+
+    fixed : tuple of str, default=()
+        Parameters held at their initial values instead of being fitted:
+        ``"weights"`` (at ``weights_init``, which must be given) and
+        ``"rates"`` (at ``rates_init``, which must be given). Held
+        parameters are not counted by :meth:`bic` and :meth:`aic`. See
+        :ref:`prior_knowledge`.
 
     random_state : int, RandomState instance or None, default=None
         Controls the initialization and :meth:`sample`.

@@ -210,9 +210,10 @@ def check_labels(labels, n_samples, n_components, first_row=0):
         bad = ~np.isfinite(values) | (values != np.round(values))
         if bad.any():
             row = first_row + int(np.flatnonzero(bad)[0])
+            value = values[bad][0].item()
             raise ValueError(
-                f"labels must be integers (-1 where unknown), got {values[bad][0].item()!r} "
-                f"at row {row}."
+                f"labels must be integers (-1 where unknown), got {value!r} at row "
+                f"{row}."
             )
     bad = (values < -1) | (values >= n_components)
     if bad.any():

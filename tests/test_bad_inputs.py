@@ -179,6 +179,35 @@ BAD_INPUTS = [
     ("both", "fit", "n_init=0",
      "ValueError", r"The 'n_init' parameter of \w+ "
      r"must be an int in the range \[1, inf\)"),
+    # --- prior knowledge: labels, fixed, prior ------------------------------
+    ("both", "fitting methods", "labels of the wrong length",
+     "ValueError", r"labels has 19 rows, but X has 20 rows"),
+    ("both", "fitting methods", "a label >= n_components",
+     "ValueError", r"labels must be -1 \(unknown\) or a component in \[0, 1\], "
+     r"got 2 at row 3"),
+    ("both", "fitting methods", "a label below -1",
+     "ValueError", r"or a component in \[0, 1\], got -2 at row 3"),
+    ("both", "fitting methods", "a label that is not whole",
+     "ValueError", r"labels must be integers \(-1 where unknown\), got 0\.5 at row 3"),
+    ("both", "fit", "fixed naming no parameter",
+     "ValueError", r"fixed (names 'foo', which is not a parameter of this model|"
+     r"may hold only 'weights', got \['foo'\])"),
+    ("both", "fit", "fixed weights without weights_init",
+     "ValueError", r"fixed holds 'weights' at their initial value, but "
+     r"weights_init is None"),
+    ("both", "fit", "prior='foo'",
+     "ValueError", r"The 'prior' parameter of \w+ must be None, a str among "
+     r"\{'conjugate'\} or an instance of 'dict'"),
+    ("both", "fit", "prior with an unknown key",
+     "ValueError", r"prior has unknown keys \['foo'\]"),
+    ("both", "fit", "prior weight_concentration below 1",
+     "ValueError", r"prior\['weight_concentration'\] must be a finite number >= 1"),
+    ("GaussianMixtureEM", "fit", "fixed means without means_init",
+     "ValueError", r"fixed holds 'means' at its initial value, but means_init is "
+     r"None: pass means_init"),
+    ("BinomialMixture", "fit", "fixed probabilities without probabilities_init",
+     "ValueError", r"fixed holds 'probabilities' at its initial value, but "
+     r"probabilities_init is None"),
     ("both", "fit", "init_params='foo'",
      "ValueError", r"The 'init_params' parameter of \w+ must be a str among"),
     ("both", "fit", "init_sample_size=0",
@@ -336,7 +365,7 @@ BAD_INPUTS = [
      r"\['binomial', 'categorical', 'gaussian', 'poisson'\]"),
     ("MixedMixture", "fit", "columns with an option of another family",
      "ValueError", r"Group 0 \('gaussian'\) got unknown options \['n_trials'\]: a "
-     r"'gaussian' group takes \['covariance_type', 'means_init'"),
+     r"'gaussian' group takes \['covariance_type', 'fixed', 'means_init'"),
     ("MixedMixture", "fit", "columns with covariance_type='foo'",
      "ValueError", r"The 'covariance_type' parameter of column group 0 "
      r"\('gaussian'\) must be a str among"),
@@ -550,6 +579,12 @@ def exposure(values):
     return lambda e: Call(kwargs={"exposure": values})
 
 
+def _labels_with(value, row=3):
+    labels = np.full(N_SAMPLES, -1.0 if isinstance(value, float) else -1)
+    labels[row] = value
+    return labels
+
+
 def params(**values):
     return lambda e: Call(params=values)
 
@@ -652,6 +687,17 @@ INPUTS = {
     "tol=-1": params(tol=-1),
     "max_iter=-1": params(max_iter=-1),
     "n_init=0": params(n_init=0),
+    "labels of the wrong length": lambda e: Call(kwargs={"labels": np.zeros(19)}),
+    "a label >= n_components": lambda e: Call(kwargs={"labels": _labels_with(2)}),
+    "a label below -1": lambda e: Call(kwargs={"labels": _labels_with(-2)}),
+    "a label that is not whole": lambda e: Call(kwargs={"labels": _labels_with(0.5)}),
+    "fixed naming no parameter": params(fixed=("foo",)),
+    "fixed weights without weights_init": params(fixed=("weights",)),
+    "prior='foo'": params(prior="foo"),
+    "prior with an unknown key": params(prior={"foo": 1.0}),
+    "prior weight_concentration below 1": params(prior={"weight_concentration": 0.5}),
+    "fixed means without means_init": params(fixed=("means",)),
+    "fixed probabilities without probabilities_init": params(fixed=("probabilities",)),
     "init_params='foo'": params(init_params="foo"),
     "init_sample_size=0": params(init_sample_size=0),
     "learning_decay=0.2": params(learning_decay=0.2),

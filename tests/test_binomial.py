@@ -38,7 +38,8 @@ def tutorial_model(max_iter):
         n_components=2,
         n_trials=10,
         probabilities_init=[[0.6], [0.5]],
-        fit_weights=False,
+        weights_init=[0.5, 0.5],
+        fixed=("weights",),
         tol=0,
         max_iter=max_iter,
         acceleration=None,  # the tutorial's iterations are plain EM steps
@@ -353,19 +354,50 @@ def test_per_sample_n_trials_are_split_with_the_blocks():
     assert_allclose(scores, whole.score_samples(X, n_trials=n_trials), rtol=1e-10)
 
 
-def test_fit_weights_false_keeps_weights():
+def test_fixed_weights_keeps_weights():
     rng = np.random.RandomState(12)
     X, _ = make_counts(rng, np.array([[0.1], [0.8]]), [0.9, 0.1], 200, 20)
     model = BinomialMixture(
         n_components=2,
         n_trials=20,
-        fit_weights=False,
+        fixed=("weights",),
         weights_init=[0.3, 0.7],
         random_state=0,
     ).fit(X)
     assert_array_equal(model.weights_, [0.3, 0.7])
-    uniform = BinomialMixture(n_components=2, fit_weights=False, random_state=0).fit(X)
+    with pytest.raises(ValueError, match=r"weights_init is None: pass weights_init"):
+        BinomialMixture(2, n_trials=20, fixed=("weights",)).fit(X)
+
+
+FIT_WEIGHTS_DEPRECATED = (
+    r"fit_weights was deprecated in 0\.1 and will be removed in 0\.2; use "
+    r"fixed=\('weights',\) instead"
+)
+
+
+def test_deprecated_fit_weights_still_works_and_warns():
+    # The old spelling: fit_weights=False holds weights_init, uniform when
+    # None (which fixed=("weights",) refuses); True learns them. Both warn.
+    rng = np.random.RandomState(12)
+    X, _ = make_counts(rng, np.array([[0.1], [0.8]]), [0.9, 0.1], 200, 20)
+    params = dict(n_components=2, n_trials=20, random_state=0)
+    with pytest.warns(FutureWarning, match=FIT_WEIGHTS_DEPRECATED):
+        held = BinomialMixture(fit_weights=False, weights_init=[0.3, 0.7], **params)
+        held.fit(X)
+    assert_array_equal(held.weights_, [0.3, 0.7])
+    with pytest.warns(FutureWarning, match=FIT_WEIGHTS_DEPRECATED):
+        uniform = BinomialMixture(fit_weights=False, **params).fit(X)
     assert_array_equal(uniform.weights_, [0.5, 0.5])
+    n = len(X)  # BIC counts the two probabilities, not the held weights
+    assert uniform.bic(X) == pytest.approx(-2 * n * uniform.score(X) + 2 * np.log(n))
+    with pytest.warns(FutureWarning, match=FIT_WEIGHTS_DEPRECATED):
+        learned = BinomialMixture(fit_weights=True, **params).fit(X)
+    default = BinomialMixture(**params).fit(X)
+    assert_array_equal(learned.weights_, default.weights_)
+    assert not np.allclose(default.weights_, 0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)  # the default is silent
+        BinomialMixture(**params).fit(X)
 
 
 # ----------------------------------------------------------------------
@@ -479,7 +511,11 @@ def test_aic_bic_do_not_count_fixed_weights():
     rng = np.random.RandomState(16)
     X, _ = make_counts(rng, np.array([[0.2, 0.4, 0.5]] * 3), [0.3, 0.3, 0.4], 90, 10)
     model = BinomialMixture(
-        n_components=3, n_trials=10, fit_weights=False, random_state=0
+        n_components=3,
+        n_trials=10,
+        weights_init=np.full(3, 1 / 3),
+        fixed=("weights",),
+        random_state=0,
     ).fit(X)
     n_parameters = 3 * 3  # the probabilities only
     log_likelihood = stats.binom.logpmf(X, 10, model.probabilities_[:, None, :])
@@ -586,14 +622,15 @@ def test_methods_reject_bad_input(method):
     "init_params", ["kmeans", "k-means++", "random", "random_from_data"]
 )
 def test_every_initialization_fits_with_fixed_weights(init_params):
-    # With fit_weights=True: test_mixture.py, for every family.
+    # With the weights learned: test_mixture.py, for every family.
     rng = np.random.RandomState(17)
     X, _ = make_counts(rng, np.array([[0.2, 0.4], [0.6, 0.9]]), [0.5, 0.5], 40, 6)
     model = BinomialMixture(
         n_components=2,
         n_trials=6,
         init_params=init_params,
-        fit_weights=False,
+        weights_init=[0.5, 0.5],
+        fixed=("weights",),
         random_state=0,
     ).fit(X, sample_weight=rng.uniform(0, 2, size=len(X)))
     assert np.all(np.isfinite(model.probabilities_))
@@ -605,7 +642,7 @@ def test_switched_off_component_fits_without_runtime_warnings():
     # zero weight must stay inside the engine's errstate.
     X = np.array([[1.0], [2.0], [5.0], [6.0]])
     model = BinomialMixture(
-        2, n_trials=10, weights_init=[1, 0], fit_weights=False, random_state=0
+        2, n_trials=10, weights_init=[1, 0], fixed=("weights",), random_state=0
     )
     with pytest.warns(UserWarning, match=r"Components \[1\] received no"):
         model.fit(X)

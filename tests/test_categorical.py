@@ -417,3 +417,29 @@ def test_sample_weight_equivalence_on_codes(estimator):
         weighted.fit(X_weighted, sample_weight=weights)
     assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-7)
     assert_array_equal(weighted.predict(X), repeated.predict(X))
+
+
+# ----------------------------------------------------------------------
+# Fixed weights: fixed=("weights",), and the deprecated fit_weights
+# ----------------------------------------------------------------------
+def test_fixed_weights_stay_and_the_deprecated_fit_weights_warns():
+    X, _ = draw(300)
+    params = dict(n_components=2, random_state=0)
+    held = CategoricalMixture(fixed=("weights",), weights_init=[0.3, 0.7], **params)
+    assert_array_equal(held.fit(X).weights_, [0.3, 0.7])
+    message = (
+        r"fit_weights was deprecated in 0\.1 and will be removed in 0\.2; use "
+        r"fixed=\('weights',\) instead"
+    )
+    with pytest.warns(FutureWarning, match=message):
+        old = CategoricalMixture(fit_weights=False, weights_init=[0.3, 0.7], **params)
+        old.fit(X)
+    assert_allclose(old.category_probabilities_, held.category_probabilities_)
+    with pytest.warns(FutureWarning, match=message):
+        uniform = CategoricalMixture(fit_weights=False, **params).fit(X)
+    assert_array_equal(uniform.weights_, [0.5, 0.5])  # the old default
+    with pytest.warns(FutureWarning, match=message):
+        learned = CategoricalMixture(fit_weights=True, **params).fit(X)
+    assert_allclose(learned.weights_, CategoricalMixture(**params).fit(X).weights_)
+    with pytest.raises(ValueError, match=r"weights_init is None: pass weights_init"):
+        CategoricalMixture(fixed=("weights",), **params).fit(X)

@@ -17,7 +17,9 @@ from skem import (
 
 ESTIMATORS = [
     BinomialMixture(),
-    BinomialMixture(n_trials=50, fit_weights=False, init_params="k-means++"),
+    BinomialMixture(
+        n_trials=50, weights_init=[1.0], fixed=("weights",), init_params="k-means++"
+    ),
     BinomialMixture(init_params="random", n_init=2, max_iter=20, tol=1e-6),
     BinomialMixture(init_params="random_from_data", probability_floor=1e-6),
     BinomialMixture(warm_start=True, max_iter=5),

@@ -172,10 +172,12 @@ def count_problems(draw, mode):
     elif config == "n_trials='max'":
         params["n_trials"] = "max"
     else:
-        params.update(n_trials=n_trials.astype(float), fit_weights=False)
+        weights = np.full(n_components, 1.0 / n_components)
         if draw(st.booleans()):
             weights = rng.dirichlet(np.ones(n_components))
-            params["weights_init"] = weights
+        params.update(
+            n_trials=n_trials.astype(float), fixed=("weights",), weights_init=weights
+        )
     X = mode.with_missing(X, rng)
     return CountProblem(X, params, metadata, mode.sample_weight(rng, n_samples))
 
@@ -198,11 +200,8 @@ def test_em_invariants_hold_on_random_count_data(data, mode):
             model, problem.X, labels, problem.sample_weight, **problem.metadata
         )
     assert np.all((model.probabilities_ > 0) & (model.probabilities_ < 1))
-    if not model.fit_weights:
-        expected = problem.params.get("weights_init")
-        if expected is None:
-            expected = np.full(model.n_components, 1 / model.n_components)
-        assert_allclose(model.weights_, expected)
+    if "weights" in model.fixed:
+        assert_allclose(model.weights_, problem.params["weights_init"])
 
 
 @st.composite
@@ -315,7 +314,7 @@ def fixed_starts(draw, mode):
             * np.ones(problem.X.shape[1]),
             "acceleration": mode.acceleration,
         }
-        if params.get("fit_weights", True):
+        if "weights" not in params.get("fixed", ()):
             params["weights_init"] = rng.dirichlet(np.ones(n_components) * 5)
         return FixedStart(
             family, problem.X, params, problem.metadata, problem.sample_weight, rng

@@ -8,7 +8,8 @@ from sklearn.utils.validation import (
 )
 
 from .._base import BaseMixtureEM, with_metadata_doc
-from .._compat import Interval, StrOptions, _fit_context
+from .._compat import Hidden, Interval, StrOptions, _fit_context
+from .._validation import warn_at_caller
 from .family import BinomialFamily, _check_trials_values
 
 _N_TRIALS_PARAMETER = (
@@ -22,6 +23,28 @@ _N_TRIALS_PARAMETER = (
 
 
 _with_n_trials_doc = with_metadata_doc(_N_TRIALS_PARAMETER)
+
+#: The FutureWarning of an explicit ``fit_weights``.
+FIT_WEIGHTS_DEPRECATION = (
+    "fit_weights was deprecated in 0.1 and will be removed in 0.2; use "
+    "fixed=('weights',) instead"
+)
+
+
+def warn_if_fit_weights(estimator):
+    """Warn that ``fit_weights`` is deprecated when the user set it.
+
+    Called once per fit (by ``_make_family``). ``fit_weights=False`` keeps
+    working as before: the weights stay at ``weights_init``, uniform when
+    that is None (``fixed=("weights",)`` requires ``weights_init``).
+    """
+    if estimator.fit_weights != "deprecated":
+        warn_at_caller(FIT_WEIGHTS_DEPRECATION, FutureWarning)
+
+
+def fits_weights(estimator):
+    """Whether ``estimator`` learns its weights, by its deprecated ``fit_weights``."""
+    return estimator.fit_weights == "deprecated" or bool(estimator.fit_weights)
 
 
 class BinomialMixture(BaseMixtureEM):
@@ -50,10 +73,15 @@ class BinomialMixture(BaseMixtureEM):
         have come out all heads). Methods that take data also accept a
         per-sample ``n_trials`` that overrides this one.
 
-    fit_weights : bool, default=True
-        Whether to learn the mixture weights. If False they stay at
-        ``weights_init`` (uniform when None), like ``fit_prior=False`` in
-        :class:`sklearn.naive_bayes.MultinomialNB`.
+    fit_weights : bool, default='deprecated'
+        Whether to learn the mixture weights (the default learns them). If
+        False they stay at ``weights_init`` (uniform when None), like
+        ``fit_prior=False`` in :class:`sklearn.naive_bayes.MultinomialNB`.
+
+        .. deprecated:: 0.1
+            ``fit_weights`` is deprecated and will be removed in 0.2: pass
+            ``fixed=("weights",)`` with ``weights_init`` instead. Setting it
+            (True or False) raises a ``FutureWarning``.
 
     probability_floor : float, default=1e-10
         Every fitted probability is kept inside ``[probability_floor,
@@ -128,11 +156,35 @@ class BinomialMixture(BaseMixtureEM):
         (``benchmarks/bench_acceleration.py``). ``None`` gives plain EM.
 
     weights_init : array-like of shape (n_components,), default=None
-        Initial mixture weights (fixed weights when ``fit_weights=False``).
+        Initial mixture weights (held when ``fixed`` names ``"weights"``).
 
     probabilities_init : array-like of shape (n_components, n_features), \
             default=None
-        Initial success probabilities.
+        Initial success probabilities (held when ``fixed`` names
+        ``"probabilities"``).
+
+    prior : None, 'conjugate' or dict, default=None
+        Prior of maximum a posteriori (MAP) estimation; None is maximum
+        likelihood. ``'conjugate'`` puts a ``Beta(alpha, beta)`` prior on
+        every success probability with ``alpha = beta = 2``: one
+        pseudo-success and one pseudo-failure per component and feature, so
+        the M-step is ``(S + 1) / (N + 2)`` (Laplace's rule of succession)
+        and no probability reaches 0 or 1. In general the M-step is ``p =
+        (S + alpha - 1) / (N + alpha + beta - 2)``, with ``S`` and ``N`` the
+        successes and trials credited to the component, then kept inside
+        ``[probability_floor, 1 - probability_floor]``. A dict sets the keys
+        ``"alpha"`` and ``"beta"`` (numbers >= 1 or arrays of shape
+        (n_features,); 2 when left out) and ``"weight_concentration"``
+        (``alpha >= 1`` of a symmetric Dirichlet prior on the weights; 1,
+        none, when left out). EM then climbs the log posterior, which
+        ``lower_bounds_`` records. See :ref:`prior_knowledge`.
+
+    fixed : tuple of str, default=()
+        Parameters held at their initial values instead of being fitted:
+        ``"weights"`` (at ``weights_init``, which must be given) and
+        ``"probabilities"`` (at ``probabilities_init``, which must be
+        given). Held parameters are not counted by :meth:`bic` and
+        :meth:`aic`. See :ref:`prior_knowledge`.
 
     random_state : int, RandomState instance or None, default=None
         Controls the initialization and :meth:`sample`.
@@ -233,7 +285,7 @@ class BinomialMixture(BaseMixtureEM):
     >>> flips = load_coin_flips()
     >>> model = BinomialMixture(
     ...     n_components=2, n_trials=10, probabilities_init=[[0.6], [0.5]],
-    ...     fit_weights=False, random_state=0,
+    ...     weights_init=[0.5, 0.5], fixed=("weights",), random_state=0,
     ... ).fit(flips.heads)
     >>> model.probabilities_.round(2).ravel()
     array([0.8 , 0.52])
@@ -249,7 +301,7 @@ class BinomialMixture(BaseMixtureEM):
             Interval(Real, 0, None, closed="left"),
             "array-like",
         ],
-        "fit_weights": ["boolean"],
+        "fit_weights": ["boolean", Hidden(StrOptions({"deprecated"}))],
         "probability_floor": [Interval(Real, 0, 0.5, closed="neither")],
         "weights_init": ["array-like", None],
         "probabilities_init": ["array-like", None],
@@ -260,7 +312,7 @@ class BinomialMixture(BaseMixtureEM):
         n_components=1,
         *,
         n_trials=None,
-        fit_weights=True,
+        fit_weights="deprecated",
         probability_floor=1e-10,
         tol=1e-6,
         max_iter=1000,
@@ -313,6 +365,7 @@ class BinomialMixture(BaseMixtureEM):
         return tags
 
     def _make_family(self):
+        warn_if_fit_weights(self)
         return BinomialFamily(
             self.n_components,
             self.n_trials,
@@ -321,7 +374,7 @@ class BinomialMixture(BaseMixtureEM):
         )
 
     def _fits_weights(self):
-        return self.fit_weights
+        return fits_weights(self)
 
     # ------------------------------------------------------------------
     # Public methods: the shared ones, with per-sample ``n_trials``

@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit, gammaln, logit
+from scipy.special import betaln, expit, gammaln, logit, xlog1py, xlogy
 from sklearn.utils.validation import (
     check_array,
     validate_data,
 )
 
 from .._blocks import RowData, RowFields, converted_per_block
+from .._count_priors import check_hyperparameter, prior_keys
 from .._degeneracy import binomial_degeneracy
 from .._family import Family, SufficientStatistics
 from .._validation import (
@@ -163,6 +164,64 @@ def _estimate_binomial_probabilities(stats, floor):
     return np.clip(probabilities, floor, 1.0 - floor)
 
 
+#: The keys of a ``prior`` dict of :class:`~skem.BinomialMixture`.
+PRIOR_KEYS = ("alpha", "beta", "weight_concentration")
+
+
+@dataclass(frozen=True)
+class BetaPrior:
+    """Resolved hyperparameters of the Beta prior on every probability.
+
+    Attributes
+    ----------
+    alpha, beta : ndarray of shape (n_features,)
+        ``Beta(alpha_j, beta_j)`` on the probability of feature ``j`` in
+        every component: ``alpha - 1`` pseudo-successes and ``beta - 1``
+        pseudo-failures.
+    """
+
+    alpha: np.ndarray
+    beta: np.ndarray
+
+
+def resolve_beta_prior(spec, n_features):
+    """The :class:`BetaPrior` of ``spec`` (``"conjugate"`` or a dict).
+
+    ``"conjugate"`` and a dict's missing keys are ``alpha = beta = 2``: one
+    pseudo-success and one pseudo-failure, whose MAP ``(S + 1) / (N + 2)`` is
+    Laplace's rule of succession.
+    """
+    spec = prior_keys(spec, PRIOR_KEYS, "BinomialMixture")
+    alpha = check_hyperparameter(spec, "alpha", 2.0, n_features, least=1.0)
+    beta = check_hyperparameter(spec, "beta", 2.0, n_features, least=1.0)
+    return BetaPrior(alpha, beta)
+
+
+def map_binomial_statistics(stats, prior):
+    """``stats`` with the prior's pseudo-counts added: the MAP is their ratio.
+
+    ``p = (S + alpha - 1) / (N + alpha + beta - 2)``, the mode of the Beta
+    posterior, is the maximum-likelihood ratio of these statistics.
+    """
+    if prior is None:
+        return stats
+    successes = prior.alpha - 1.0
+    failures = prior.beta - 1.0
+    return BinomialStats(
+        nk=stats.nk,
+        successes=stats.successes + successes,
+        trials=stats.trials + (successes + failures),
+    )
+
+
+def beta_log_density(probabilities, prior):
+    """``sum_kj log Beta(p_kj; alpha_j, beta_j)``: the exact log density."""
+    p = np.asarray(probabilities, dtype=np.float64)
+    a, b = prior.alpha, prior.beta
+    terms = xlogy(a - 1.0, p) + xlog1py(b - 1.0, -p) - betaln(a, b)
+    return float(np.sum(terms))
+
+
 @dataclass(frozen=True)
 class BinomialRows(RowFields):
     """Per-row fields of binomial data.
@@ -197,6 +256,8 @@ class BinomialFamily(Family):
     """
 
     parameter_names = ("probabilities_",)
+
+    fixable = {"probabilities": (("probabilities_",), "probabilities_init")}
 
     def __init__(self, n_components, n_trials, probability_floor, probabilities_init):
         super().__init__(n_components)
@@ -337,11 +398,24 @@ class BinomialFamily(Family):
         )
 
     def m_step(self, stats):
+        # MAP under a Beta prior (its pseudo-counts added), then the floor.
         return {
             "probabilities_": _estimate_binomial_probabilities(
-                stats, self.probability_floor
+                map_binomial_statistics(stats, self.prior), self.probability_floor
             )
         }
+
+    # Prior knowledge --------------------------------------------------
+    def resolve_prior(self, data):
+        if self.prior_spec is None:
+            self.prior = None
+            return
+        self.prior = resolve_beta_prior(self.prior_spec, data.n_features)
+
+    def log_prior(self, params):
+        if self.prior is None:
+            return 0.0
+        return beta_log_density(params["probabilities_"], self.prior)
 
     def initial_parameters(self, stats):
         if self.probabilities_init is None:

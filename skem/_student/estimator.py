@@ -118,6 +118,36 @@ class StudentTMixture(BaseMixtureEM):
             (n_components, n_features)             if 'diag',
             (n_components, n_features, n_features) if 'full'
 
+    prior : {None, 'conjugate'} or dict, default=None
+        Prior distribution of the parameters, for maximum a posteriori (MAP)
+        estimation; None is maximum likelihood. ``'conjugate'`` puts
+        :class:`GaussianMixtureEM`'s conjugate prior (mclust's default) on
+        the locations and scale matrices: a normal prior on each location
+        around the data mean and an inverse Wishart (inverse gamma for
+        'diag' and 'spherical') on each scale matrix, which keeps a
+        component from collapsing onto a few points. A dict sets its
+        hyperparameters, the others keeping their defaults: ``'shrinkage'``
+        (``kappa``, 0.01), ``'mean'`` (the data mean), ``'dof'`` (the
+        inverse Wishart's degrees of freedom, ``n_features + 2``; not the
+        t's), ``'scale'`` (a scale matrix, or a variance for 'diag' and
+        'spherical'), and ``'weight_concentration'`` (``alpha >= 1`` of a
+        symmetric Dirichlet prior on the weights, 1: none). Given the scale
+        weights the M-step is a weighted Gaussian one, so the prior enters as
+        in :class:`GaussianMixtureEM`. The degrees of freedom have no prior:
+        they are estimated by maximum likelihood as without one.
+        ``lower_bound_`` and ``lower_bounds_`` are then the log-posterior (up
+        to a constant) per unit of sample weight, which EM never decreases.
+        See :ref:`prior_knowledge`.
+
+    fixed : tuple of str, default=()
+        Parameters held at their initial values instead of estimated: any
+        of ``'weights'`` (needs ``weights_init``), ``'means'`` (needs
+        ``means_init``), ``'covariances'`` (the scale matrices; needs
+        ``precisions_init``) and ``'degrees_of_freedom'`` (at
+        ``degrees_of_freedom_init``, as ``degrees_of_freedom_type='fixed'``).
+        Fixed parameters are not counted by :meth:`aic` and :meth:`bic`. See
+        :ref:`prior_knowledge`.
+
     random_state : int, RandomState instance or None, default=None
         Controls the initialization and :meth:`sample`.
 

@@ -13,7 +13,11 @@ reweighting, and reuses its kernels throughout:
   the workspace, which then takes the Gaussian statistics of the weights
   ``r u`` (responsibilities times scale weights);
 - the M-step divides the scatter by ``sum r`` (not ``sum r u``) and solves
-  the one-dimensional equation of the degrees of freedom.
+  the one-dimensional equation of the degrees of freedom;
+- under the Gaussian conjugate prior (:mod:`skem._gaussian.prior`) on the
+  locations and scale matrices, the M-step is the Gaussian MAP step of the
+  weights ``r u`` (the prior's pseudo-statistics enter as for a Gaussian);
+  the degrees of freedom have no prior, and their M-step is unchanged.
 
 Rows with missing entries (NaN) use the marginal of the observed entries, a
 t with the same degrees of freedom and ``d_i`` (the number of observed
@@ -34,6 +38,7 @@ from .._gaussian.covariances import (
     _log_det_cholesky,
 )
 from .._gaussian.family import GaussianFamily, MissingWork
+from .._gaussian.prior import PRIOR_KEYS, map_covariances, map_means
 from .._gaussian.statistics import GaussianStats
 from .._validation import check_shape, nan_mask
 
@@ -217,6 +222,11 @@ class StudentFamily(GaussianFamily):
 
     parameter_names = (*GaussianFamily.parameter_names, "degrees_of_freedom_")
 
+    fixable = {
+        **GaussianFamily.fixable,
+        "degrees_of_freedom": (("degrees_of_freedom_",), "dof_init"),
+    }
+
     def __init__(
         self,
         n_components,
@@ -236,6 +246,28 @@ class StudentFamily(GaussianFamily):
     def learn(self, X):
         super().learn(X)
         _check_dof(self.dof_init, self.n_components)
+
+    # Prior knowledge --------------------------------------------------
+    def use_knowledge(self, prior, fixed):
+        super().use_knowledge(prior, fixed)
+        if "degrees_of_freedom" in self.fixed_names:
+            # Held at their initial values: degrees_of_freedom_type='fixed'
+            # (no M-step, no extrapolation, no free parameter).
+            self.dof_type = "fixed"
+        return self
+
+    def resolve_prior(self, data):
+        # The Gaussian conjugate prior on locations and scale matrices; none
+        # on the degrees of freedom.
+        if isinstance(self.prior_spec, dict):
+            unknown = sorted(set(self.prior_spec) - set(PRIOR_KEYS))
+            if unknown:
+                raise ValueError(
+                    f"prior has unknown keys {unknown}; StudentTMixture's prior "
+                    f"takes {list(PRIOR_KEYS)} (the degrees of freedom have no "
+                    "prior)."
+                )
+        super().resolve_prior(data)
 
     def row_bytes(self, n_features):
         # Distances, scale weights and their products: four more per component.
@@ -360,18 +392,66 @@ class StudentFamily(GaussianFamily):
         return correction
 
     def m_step(self, stats):
-        gaussian = GaussianStats(nk=stats.nk, means=stats.means, scatter=stats.scatter)
-        covariances = _estimate_gaussian_covariances(
-            gaussian, self.reg_covar, self.covariance_type
+        fixed_means = self.fixed.get("means_")
+        if self.prior is None and fixed_means is None:
+            means = stats.means.copy()
+            covariances = None
+            if "covariances_" not in self.fixed:
+                covariances = _estimate_gaussian_covariances(
+                    GaussianStats(
+                        nk=stats.nk, means=stats.means, scatter=stats.scatter
+                    ),
+                    self.reg_covar,
+                    self.covariance_type,
+                )
+        else:
+            means, covariances = self._map_location_scale(stats, fixed_means)
+        params = {"means_": means}
+        if "covariances_" in self.fixed:
+            params.update(
+                covariances_=self.fixed["covariances_"],
+                precisions_cholesky_=self.fixed["precisions_cholesky_"],
+            )
+        else:
+            params.update(
+                covariances_=covariances,
+                precisions_cholesky_=_compute_precision_cholesky(
+                    covariances, self.covariance_type
+                ),
+            )
+        params["degrees_of_freedom_"] = self._dof_of(stats)
+        return params
+
+    def _map_location_scale(self, stats, fixed_means):
+        """Locations and scale matrices of a MAP step (or around fixed means).
+
+        Given the scale weights, the t's complete-data log-likelihood is a
+        Gaussian one with the rows weighted by ``r u`` in the quadratic form
+        and by ``r`` in the log-determinant. So the locations are the
+        Gaussian MAP means of the weights ``r u`` (``sum r u`` in place of
+        ``n_k``), and the scale matrices the Gaussian MAP covariances of the
+        scatter of the weights ``r u`` about those locations, divided with
+        ``n_k = sum r`` (:mod:`skem._gaussian.prior`).
+        """
+        scale_weight = stats.scale_weight
+        means = map_means(
+            GaussianStats(nk=scale_weight, means=stats.means, scatter=stats.scatter),
+            self.prior,
+            fixed_means,
         )
-        return {
-            "means_": stats.means.copy(),
-            "covariances_": covariances,
-            "precisions_cholesky_": _compute_precision_cholesky(
-                covariances, self.covariance_type
-            ),
-            "degrees_of_freedom_": self._dof_of(stats),
-        }
+        if "covariances_" in self.fixed:
+            return means, None
+        delta = stats.means - means
+        if self.covariance_type in ("full", "tied"):
+            shift = np.einsum("ki,kj->kij", delta, delta)
+            scatter = stats.scatter + scale_weight[:, None, None] * shift
+        else:
+            scatter = stats.scatter + scale_weight[:, np.newaxis] * delta**2
+        about_means = GaussianStats(nk=stats.nk, means=means, scatter=scatter)
+        covariances = map_covariances(
+            about_means, means, self.prior, self.reg_covar, self.covariance_type
+        )
+        return means, covariances
 
     def _dof_of(self, stats):
         dof = self._initial_dof()
