@@ -5,7 +5,7 @@ Prior knowledge: a conjugate prior against spikes, labels against ambiguity
 Two things users know that maximum likelihood does not.
 
 *Covariances are not that small.* Three clusters measured to 0.1 (so values
-tie), plus three repeated readings of one point. Maximum likelihood lets a
+tie), plus five repeated readings of one point. Maximum likelihood lets a
 component sit on the repeated readings with a variance only ``reg_covar``
 holds up; that spike wins the BIC comparison, which then picks too many
 components. With ``prior="conjugate"`` (R mclust's default prior) the
@@ -32,7 +32,7 @@ from skem import GaussianMixtureEM
 rng = np.random.RandomState(0)
 centres = np.array([[0.0, 0.0], [4.0, 1.0], [1.0, 4.0]])
 X = np.vstack([c + rng.normal(scale=[1.0, 0.6], size=(40, 2)) for c in centres])
-X = np.vstack([np.round(X, 1), np.tile([[6.0, 6.0]], (3, 1))])
+X = np.vstack([np.round(X, 1), np.tile([[6.0, 6.0]], (5, 1))])
 
 ks = range(1, 8)
 bic = {}

@@ -641,10 +641,15 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             k: why for k, why in self.degenerate_components_.items() if k not in empty
         }
         if inflating and self.max_iter > 0:
+            effect = (
+                "These components are not estimated from the data"
+                if self._family.has_prior
+                else "Its likelihood is inflated by these components"
+            )
             warn_at_caller(
-                f"The fitted mixture is degenerate: {describe(inflating)}. Its "
-                "likelihood is inflated by these components. Consider fewer "
-                "components, a larger n_init or init_params='emem'.",
+                f"The fitted mixture is degenerate: {describe(inflating)}. "
+                f"{effect}. Consider fewer components, a larger n_init or "
+                "init_params='emem'.",
                 DegenerateFitWarning,
             )
 

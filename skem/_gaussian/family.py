@@ -297,7 +297,11 @@ class GaussianFamily(Family):
         if self.prior is None:
             return 0.0
         return log_prior_density(
-            params["means_"], params["covariances_"], self.prior, self.covariance_type
+            params["means_"],
+            params["covariances_"],
+            params["precisions_cholesky_"],
+            self.prior,
+            self.covariance_type,
         )
 
     def fixed_parameter_count(self, params):
@@ -368,7 +372,7 @@ class GaussianFamily(Family):
             self.covariance_type,
             self.reg_covar,
             nk,
-            count_samples=self.prior is None,
+            prior=self.prior is not None,
         )
 
     def n_parameters(self, params):
