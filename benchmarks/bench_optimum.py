@@ -101,24 +101,32 @@ same settings and seed, hence the same starts (``--strategies`` picks
 some of them). No long search, mclust run,
 scikit-learn fit or binomial case. Two markdown tables:
 
-- per strategy, the cases whose kept fit is *degenerate* (the rule above;
-  under the prior, as in skem, only a collapsed covariance counts, not too
-  few points: the prior's pseudo-observations fill in), those whose kept MAP
-  fit has a component with fewer effective samples than maximum likelihood
-  needs (*few points*: ``n_features + 1`` for 'full', 2 for 'diag' and
-  'spherical'), the smallest covariance eigenvalue relative to the data's (per case the
-  smallest over the components of the generalized eigenvalues of a
-  component's covariance against the data's sample covariance, per feature
-  for 'diag' and 'spherical'; then its minimum and median over the cases),
-  the (data set, covariance type) groups where BIC picks a different ``k``
-  with the prior than without, and the seconds. The row *best of strategies*
+- per strategy, under ML and under MAP, the cases whose kept fit has a
+  *collapsed* component (a variance the regularization's, or 1e-8 times the
+  data's: the collapse rules above, whose reasons do not start with
+  "carries") and those whose kept fit has a component of *too few points*
+  (fewer effective samples than a covariance needs: ``n_features + 1`` for
+  'full', 2 for 'diag' and 'spherical'; reasons starting with "carries").
+  Both make a fit degenerate, under the prior too (skem's rule since the
+  prior benchmark showed runs compared by log posterior spending
+  components on single rows: such a component's covariance is the prior's,
+  not the data's); a case can count in both columns (different
+  components). Then the smallest covariance eigenvalue relative to the
+  data's (per case the smallest over the components of the generalized
+  eigenvalues of a component's covariance against the data's sample
+  covariance, per feature for 'diag' and 'spherical'; then its minimum and
+  median over the cases), the (data set, covariance type) groups where BIC
+  picks a different ``k`` with the prior than without (degenerate fits as
+  NA in both), the seconds and their ratio. The row *best of strategies*
   keeps per case the strategies' best fit: the largest log-likelihood (ML)
-  or log-posterior (MAP) among the non-degenerate fits, as skem keeps the
-  best of ``n_init`` runs.
-- per group, the ``k`` BIC picks from the best of strategies: under ML with
-  degenerate fits as NA (as mclust) and with them kept, and under MAP (BIC
-  at the MAP estimate, as mclust: ``-2 log-likelihood + log(n) p``), and the
-  ``k`` whose kept fit is degenerate.
+  or log-posterior (MAP) among the non-degenerate fits (a degenerate one
+  only when every strategy's is), as skem keeps the best of ``n_init``
+  runs.
+- per group, the ``k`` BIC picks from the best of strategies, under ML and
+  under MAP (BIC at the MAP estimate, as mclust: ``-2 log-likelihood +
+  log(n) p``), with degenerate fits as NA (as mclust, and skem's
+  ``criteria_grid``) and with them kept, and the ``k`` whose kept fit has a
+  collapsed component, or a component of too few points.
 
 The prior's ``lower_bound_`` is the mean log-posterior; the log-likelihood
 is ``score(X)`` times the number of samples, as for ML.
@@ -539,8 +547,8 @@ def fit_prior_mode(strategy, X, covariance_type, k, seed, prior, data_covariance
     n = len(X)
     nk = model.weights_ * n
     result = gaussian_result(model, X, covariance_type, seconds)
-    # skem's rule: under a prior, too few points do not make a component
-    # degenerate (the prior's pseudo-observations fill in); only a collapse.
+    # skem's rule, under the prior too: a collapsed covariance, or too few
+    # points (a covariance that is the prior's, not the data's).
     reasons = gaussian_degeneracy(
         model.weights_,
         model.means_,
@@ -548,14 +556,15 @@ def fit_prior_mode(strategy, X, covariance_type, k, seed, prior, data_covariance
         covariance_type,
         model.reg_covar,
         nk,
-        count_samples=prior is None,
+        prior=prior is not None,
     )
-    needed = {"full": X.shape[1] + 1, "tied": 1, "diag": 2, "spherical": 2}
+    too_few = {c: why for c, why in reasons.items() if why.startswith("carries")}
+    collapsed = {c: why for c, why in reasons.items() if c not in too_few}
     result.update(
         {
             "degenerate": bool(reasons),
-            # Fewer effective samples than maximum likelihood needs.
-            "few_points": bool(np.any(nk < needed[covariance_type])),
+            "collapsed": bool(collapsed),
+            "too_few_points": bool(too_few),
             "min_nk": float(nk.min()),
             # The objective EM climbed: the log-posterior under the prior.
             "objective": float(model.lower_bound_ * n),
@@ -564,7 +573,9 @@ def fit_prior_mode(strategy, X, covariance_type, k, seed, prior, data_covariance
                 model, data_covariance, covariance_type
             ),
             "reasons": {str(c): why for c, why in reasons.items()},
-            "skem_degenerate": sorted(int(c) for c in model.degenerate_components_),
+            "skem_degenerate": {
+                str(c): why for c, why in sorted(model.degenerate_components_.items())
+            },
             "weights": model.weights_.tolist(),
             "converged": bool(model.converged_),
             "n_iter": int(model.n_iter_),
@@ -621,10 +632,12 @@ def report_prior_case(label, results):
     parts = []
     for mode, by_strategy in results.items():
         fits = [r for s, r in by_strategy.items() if s != BEST]
-        degenerate = sum(r["degenerate"] for r in fits)
+        collapsed = sum(r["collapsed"] for r in fits)
+        too_few = sum(r["too_few_points"] for r in fits)
         smallest = min(r["min_relative_eigenvalue"] for r in fits)
         parts.append(
-            f"{mode}: {degenerate}/{len(fits)} degenerate, eigenvalue {smallest:.2e}"
+            f"{mode}: {collapsed}/{len(fits)} collapsed, {too_few}/{len(fits)} "
+            f"too few points, eigenvalue {smallest:.2e}"
         )
     progress(f"{label}: " + "; ".join(parts))
 

@@ -937,6 +937,11 @@ class MixedMixture(BaseMixtureEM):
     lower_bounds_ : list of float
         Log-likelihoods of the best run; ``lower_bounds_[-1] == lower_bound_``.
 
+    prior_ : dict
+        The prior's hyperparameters used, data-dependent defaults filled in
+        (``"groups"``, one dict per group, ``"weight_concentration"``); only
+        when ``prior`` is not None.
+
     n_features_in_ : int
         Number of features seen during ``fit``.
 

@@ -636,6 +636,11 @@ class PoissonMixture(BaseMixtureEM):
         Log-likelihoods of the best run; ``lower_bounds_[-1] ==
         lower_bound_``.
 
+    prior_ : dict
+        The prior's hyperparameters used, data-dependent defaults filled in
+        (``"shape"``, ``"rate"``, ``"weight_concentration"``); only when
+        ``prior`` is not None.
+
     n_features_in_ : int
         Number of features seen during ``fit``.
 

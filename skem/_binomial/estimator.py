@@ -239,6 +239,11 @@ class BinomialMixture(BaseMixtureEM):
         M-step (with ``acceleration='squarem'``, after each step kept, so
         fewer than ``n_iter_ + 1``); ``lower_bounds_[-1] == lower_bound_``.
 
+    prior_ : dict
+        The prior's hyperparameters used, data-dependent defaults filled in
+        (``"alpha"``, ``"beta"``, ``"weight_concentration"``); only when
+        ``prior`` is not None.
+
     n_features_in_ : int
         Number of features seen during ``fit``.
 

@@ -117,6 +117,32 @@ class GaussianMixtureEM(BaseMixtureEM):
         so that the initialization's memory is bounded whatever
         ``n_samples`` is; data of no more rows are used whole.
 
+    prior : None, 'conjugate' or dict, default=None
+        Prior of maximum a posteriori (MAP) estimation; None is maximum
+        likelihood (scikit-learn's). ``'conjugate'`` is R mclust's default
+        conjugate prior (``priorControl()``, Fraley and Raftery 2007):
+        ``mu_k | Sigma_k ~ N(mean, Sigma_k / shrinkage)`` and ``Sigma_k ~
+        InvWishart(dof, scale)`` ('full', 'tied'), or an inverse gamma
+        ``IG(dof / 2, scale / 2)`` on each variance ('diag', 'spherical').
+        The M-step adds the prior's pseudo-statistics to the data's, so no
+        covariance collapses. A dict sets any of ``"shrinkage"`` (0.01),
+        ``"mean"`` (the data mean), ``"dof"`` (``n_features + 2``),
+        ``"scale"`` (``(1 / n_components) ** (2 / n_features)`` times the
+        data covariance, or times the mean variance for 'diag' and
+        'spherical') and ``"weight_concentration"`` (``alpha >= 1`` of a
+        symmetric Dirichlet prior on the weights; 1, none). EM then climbs
+        the log posterior (``lower_bound_``); ``score``, ``bic`` and ``aic``
+        use the log-likelihood at the MAP estimate, as mclust. ``reg_covar``
+        is still added (0 gives mclust's numbers). See :ref:`prior_knowledge`.
+
+    fixed : tuple of str, default=()
+        Parameters held at their initial values while the others are
+        fitted: ``"weights"`` (at ``weights_init``), ``"means"`` (at
+        ``means_init``; the covariances are then fitted around them) and
+        ``"covariances"`` (at the inverse of ``precisions_init``). Each must
+        have its ``*_init``. Held parameters are not counted by :meth:`bic`
+        and :meth:`aic`. See :ref:`prior_knowledge`.
+
     learning_decay : float, default=0.7
         Exponent of the step-size schedule of :meth:`partial_fit`, in
         (0.5, 1].
@@ -177,13 +203,21 @@ class GaussianMixtureEM(BaseMixtureEM):
     lower_bound_ : float
         Mean log-likelihood per sample of the returned parameters on the
         training data (weighted mean under ``sample_weight``), so
-        ``lower_bound_ == score(X)`` after an unweighted fit.
+        ``lower_bound_ == score(X)`` after an unweighted fit. Under a
+        ``prior``, the log posterior per sample (the log prior divided by
+        the number of samples added); with ``labels``, labelled rows count
+        their complete-data log-likelihood.
 
     lower_bounds_ : list of float
         Log-likelihoods of the best run: initial parameters, then after each
         M-step (with ``acceleration='squarem'``, after each step kept, so
         fewer than ``n_iter_ + 1``); ``lower_bounds_[-1] == lower_bound_`` and
         ``lower_bounds_[:-1]`` is scikit-learn's ``lower_bounds_``.
+
+    prior_ : dict
+        The prior's hyperparameters used, data-dependent defaults filled in
+        (``"shrinkage"``, ``"mean"``, ``"dof"``, ``"scale"``,
+        ``"weight_concentration"``); only when ``prior`` is not None.
 
     n_features_in_ : int
         Number of features seen during ``fit``.

@@ -211,6 +211,11 @@ class StudentTMixture(BaseMixtureEM):
         Components of the fit whose scale matrix collapsed, with the reason
         (the Gaussian rule on the scale matrices).
 
+    prior_ : dict
+        The prior's hyperparameters used, data-dependent defaults filled in
+        (``"shrinkage"``, ``"mean"``, ``"dof"``, ``"scale"``,
+        ``"weight_concentration"``); only when ``prior`` is not None.
+
     n_features_in_ : int
         Number of features seen during ``fit``.
 
