@@ -670,7 +670,8 @@ def summarize_prior(cases):
             eigenvalues = [r["min_relative_eigenvalue"] for r in results]
             row[mode] = {
                 "degenerate": sum(r["degenerate"] for r in results),
-                "few_points": sum(r["few_points"] for r in results),
+                "collapsed": sum(r["collapsed"] for r in results),
+                "too_few_points": sum(r["too_few_points"] for r in results),
                 "min_eigenvalue": float(np.min(eigenvalues)),
                 "median_eigenvalue": float(np.median(eigenvalues)),
                 # The best of strategies took every strategy's time.
@@ -690,27 +691,19 @@ def summarize_prior(cases):
 def bic_rows(cases):
     rows = []
     for (name, covariance_type), group in groups_of(cases).items():
-        degenerate = {
-            mode: [
-                case["n_components"]
-                for case in group
-                if case["results"][mode][BEST]["degenerate"]
-            ]
-            for mode in PRIOR_MODES
-        }
-        rows.append(
-            {
-                "data": name,
-                "covariance_type": covariance_type,
-                "k_ml": bic_choice(group, "ml", BEST),
-                "k_ml_with_degenerate": bic_choice(
-                    group, "ml", BEST, keep_degenerate=True
-                ),
-                "k_map": bic_choice(group, "map", BEST),
-                "degenerate_ml": degenerate["ml"],
-                "degenerate_map": degenerate["map"],
-            }
-        )
+        row = {"data": name, "covariance_type": covariance_type}
+        for mode in PRIOR_MODES:
+            row[f"k_{mode}"] = bic_choice(group, mode, BEST)
+            row[f"k_{mode}_with_degenerate"] = bic_choice(
+                group, mode, BEST, keep_degenerate=True
+            )
+            for kind in ("collapsed", "too_few_points"):
+                row[f"{kind}_{mode}"] = [
+                    case["n_components"]
+                    for case in group
+                    if case["results"][mode][BEST][kind]
+                ]
+        rows.append(row)
     return rows
 
 
@@ -724,45 +717,55 @@ def print_prior_tables(rows, bic, n_cases):
     def seconds(summary):
         return "-" if summary["seconds"] is None else f"{summary['seconds']:.2f}"
 
+    def ratio(row):
+        if row["ml"]["seconds"] is None or not row["ml"]["seconds"]:
+            return "-"
+        return f"{row['map']['seconds'] / row['ml']['seconds']:.2f}"
+
     print(
-        f"\nML against MAP (prior='conjugate'), {n_cases} cases; degenerate: "
-        "cases whose kept fit is (skem's rule; under the prior only a collapse "
-        "counts); few points: cases whose kept MAP fit has a component with "
-        "fewer effective samples than ML needs; eigenvalue: smallest covariance "
-        "eigenvalue relative to the data's covariance (min / median over the "
-        "cases); BIC differs: groups (data set, covariance type) where BIC "
-        "picks another k\n"
+        f"\nML against MAP (prior='conjugate'), {n_cases} cases; collapsed: "
+        "cases whose kept fit has a collapsed component; too few points: cases "
+        "whose kept fit has a component of fewer effective samples than its "
+        "covariance needs (both degenerate, under the prior too); eigenvalue: "
+        "smallest covariance eigenvalue relative to the data's covariance "
+        "(min / median over the cases); BIC differs: groups (data set, "
+        "covariance type) where BIC (degenerate fits as NA) picks another k\n"
     )
     print(
-        "| strategy | degenerate ML | degenerate MAP | few points MAP | "
-        "eigenvalue ML (min / median) | eigenvalue MAP (min / median) | "
-        "BIC differs | seconds ML | seconds MAP |"
+        "| strategy | collapsed ML | collapsed MAP | too few points ML | "
+        "too few points MAP | eigenvalue ML (min / median) | "
+        "eigenvalue MAP (min / median) | BIC differs | seconds ML | "
+        "seconds MAP | MAP / ML |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         ml, map_ = row["ml"], row["map"]
         print(
-            f"| {row['strategy']} | {ml['degenerate']} | {map_['degenerate']} | "
-            f"{map_['few_points']} | "
+            f"| {row['strategy']} | {ml['collapsed']} | {map_['collapsed']} | "
+            f"{ml['too_few_points']} | {map_['too_few_points']} | "
             f"{ml['min_eigenvalue']:.2e} / {ml['median_eigenvalue']:.2e} | "
             f"{map_['min_eigenvalue']:.2e} / {map_['median_eigenvalue']:.2e} | "
             f"{row['bic_differs']}/{row['groups']} | {seconds(ml)} | "
-            f"{seconds(map_)} |"
+            f"{seconds(map_)} | {ratio(row)} |"
         )
     print(
-        "\nBIC's k, best of strategies (ML: degenerate fits as NA, or kept; "
-        "MAP: BIC at the MAP estimate)\n"
+        "\nBIC's k, best of strategies (degenerate fits as NA, or kept; MAP: "
+        "BIC at the MAP estimate), and the k whose kept fit is collapsed or "
+        "has too few points\n"
     )
     print(
         "| data | covariance | k ML | k ML (degenerate kept) | k MAP | "
-        "degenerate k ML | degenerate k MAP |"
+        "k MAP (degenerate kept) | collapsed k ML | too few points k ML | "
+        "collapsed k MAP | too few points k MAP |"
     )
-    print("|---|---|---:|---:|---:|---|---|")
+    print("|---|---|---:|---:|---:|---:|---|---|---|---|")
     for row in bic:
         print(
             f"| {row['data']} | {row['covariance_type']} | {na(row['k_ml'])} | "
             f"{na(row['k_ml_with_degenerate'])} | {na(row['k_map'])} | "
-            f"{ks(row['degenerate_ml'])} | {ks(row['degenerate_map'])} |"
+            f"{na(row['k_map_with_degenerate'])} | {ks(row['collapsed_ml'])} | "
+            f"{ks(row['too_few_points_ml'])} | {ks(row['collapsed_map'])} | "
+            f"{ks(row['too_few_points_map'])} |"
         )
 
 

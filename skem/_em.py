@@ -719,8 +719,12 @@ class SquaremPacking:
             if not np.all(weights > 0):
                 raise ValueError("Mixture weights are not positive.")
             weights = weights / weights.sum()  # the sum drifts by rounding
-        components = self.family.cast(self.family.constrained(arrays))
-        return Parameters(_cast_weights(self.family, weights), components)
+        # Fixed parameters do not move (their steps are zero), but the
+        # round trip through the coordinates would round them.
+        components = self.family.hold_fixed(self.family.constrained(arrays))
+        return Parameters(
+            _cast_weights(self.family, weights), self.family.cast(components)
+        )
 
 
 def stepwise_statistics(running, batch, step_size):

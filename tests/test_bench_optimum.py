@@ -58,14 +58,16 @@ def test_bench_optimum_quick_prints_every_strategy(tmp_path):
 
 PRIOR_COLUMNS = [
     "strategy",
-    "degenerate ML",
-    "degenerate MAP",
-    "few points MAP",
+    "collapsed ML",
+    "collapsed MAP",
+    "too few points ML",
+    "too few points MAP",
     "eigenvalue ML (min / median)",
     "eigenvalue MAP (min / median)",
     "BIC differs",
     "seconds ML",
     "seconds MAP",
+    "MAP / ML",
 ]
 BIC_COLUMNS = [
     "data",
@@ -73,9 +75,13 @@ BIC_COLUMNS = [
     "k ML",
     "k ML (degenerate kept)",
     "k MAP",
-    "degenerate k ML",
-    "degenerate k MAP",
+    "k MAP (degenerate kept)",
+    "collapsed k ML",
+    "too few points k ML",
+    "collapsed k MAP",
+    "too few points k MAP",
 ]
+PRIOR_FEW = "(its covariance is the prior's, not the data's)"
 
 
 def markdown_table(lines, first_column):
@@ -93,9 +99,11 @@ def markdown_table(lines, first_column):
 
 
 @pytest.mark.slow
-def test_bench_optimum_prior_tables_and_map_fits_not_degenerate(tmp_path):
+def test_bench_optimum_prior_tables_and_map_fits_not_collapsed(tmp_path):
     # wine full k=5 collapses under maximum likelihood from the hierarchical
-    # start (a component on 4 points, variance 1e-6 along one axis).
+    # start (a component on 4 points, variance reg_covar along one axis);
+    # under the prior the same 4 points keep a component whose covariance is
+    # the prior's: too few points, not collapsed.
     output = tmp_path / "prior.json"
     strategies = ["skem-hierarchical", "skem-kmeans-10"]
     command = [
@@ -122,23 +130,40 @@ def test_bench_optimum_prior_tables_and_map_fits_not_degenerate(tmp_path):
     assert [row[0] for row in rows] == [*strategies, "best of strategies"]
     by_strategy = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
     for row in by_strategy.values():
-        assert row["degenerate MAP"] == "0", row
-        assert 0 <= int(row["degenerate ML"]) <= 4
-        assert 0 <= int(row["few points MAP"]) <= 4
+        assert row["collapsed MAP"] == "0", row
+        for column in (
+            "collapsed ML",
+            "too few points ML",
+            "too few points MAP",
+        ):
+            assert 0 <= int(row[column]) <= 4, (column, row)
         differs, groups = row["BIC differs"].split("/")
         assert groups == "2" and 0 <= int(differs) <= 2
         for column in ("eigenvalue ML (min / median)", "eigenvalue MAP (min / median)"):
             smallest, median = (float(x) for x in row[column].split(" / "))
             assert 0 < smallest <= median
-    # The prior removes the collapse that maximum likelihood keeps.
-    assert by_strategy["skem-hierarchical"]["degenerate ML"] == "1"
+    for strategy in strategies:
+        seconds_ml = float(by_strategy[strategy]["seconds ML"])
+        seconds_map = float(by_strategy[strategy]["seconds MAP"])
+        assert seconds_ml > 0 and seconds_map > 0
+        ratio = float(by_strategy[strategy]["MAP / ML"])
+        assert ratio == pytest.approx(seconds_map / seconds_ml, abs=0.02)
+    assert by_strategy["best of strategies"]["seconds ML"] == "-"
+    # The prior removes the collapse that maximum likelihood keeps; the
+    # component it leaves on 4 rows counts as too few points.
+    hierarchical = by_strategy["skem-hierarchical"]
+    assert hierarchical["collapsed ML"] == "1"
+    assert hierarchical["too few points MAP"] == "1"
+    # The best of strategies prefers the non-degenerate k-means fit.
+    best = by_strategy["best of strategies"]
+    assert best["collapsed ML"] == best["too few points MAP"] == "0"
 
     header, rows = markdown_table(lines, "data")
     assert header == BIC_COLUMNS
     assert [row[:2] for row in rows] == [["iris", "full"], ["wine", "full"]]
     for row in rows:
         assert row[4] in ("2", "5")  # the MAP fits are never NA
-        assert row[6] == "-"
+        assert row[8] == "-"  # nor collapsed
 
     results = json.loads(output.read_text())
     cases = results["cases"]
@@ -151,11 +176,22 @@ def test_bench_optimum_prior_tables_and_map_fits_not_degenerate(tmp_path):
     for case in cases:
         assert list(case["results"]["map"]) == [*strategies, "best of strategies"]
         for fit in case["results"]["map"].values():
-            assert not fit["degenerate"] and fit["skem_degenerate"] == []
+            assert not fit["collapsed"], (case["case"], fit["reasons"])
+            # The benchmark's verdict is skem's, and under the prior only
+            # too few points is left.
+            assert fit["skem_degenerate"] == fit["reasons"]
+            assert fit["degenerate"] == fit["too_few_points"]
+            for why in fit["reasons"].values():
+                assert why.startswith("carries") and why.endswith(PRIOR_FEW)
             assert fit["min_relative_eigenvalue"] > 1e-3, case["case"]
             # The objective is the log-posterior, not the log-likelihood.
             assert fit["objective"] != pytest.approx(fit["log_likelihood"])
+        assert not case["results"]["map"]["best of strategies"]["degenerate"]
         for fit in case["results"]["ml"].values():
             assert fit["objective"] == pytest.approx(fit["log_likelihood"])
-    wine5 = cases[3]["results"]["ml"]["skem-hierarchical"]
-    assert wine5["degenerate"] and wine5["min_relative_eigenvalue"] < 1e-6
+            assert fit["skem_degenerate"] == fit["reasons"]
+    wine5 = cases[3]["results"]
+    ml, map_ = wine5["ml"]["skem-hierarchical"], wine5["map"]["skem-hierarchical"]
+    assert ml["collapsed"] and ml["min_relative_eigenvalue"] < 1e-6
+    assert map_["too_few_points"] and not map_["collapsed"]
+    assert map_["min_nk"] == pytest.approx(4.0, abs=0.01)

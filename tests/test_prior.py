@@ -593,3 +593,30 @@ def test_labels_are_routed_through_a_pipeline():
         StandardScaler().fit_transform(X)
     )
     assert not np.allclose(pipe[-1].means_, unlabelled.means_)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_fixed_covariances_are_exact_under_squarem(covariance_type):
+    X = load_iris().data
+    free = GaussianMixtureEM(3, covariance_type=covariance_type, random_state=0).fit(X)
+    model = GaussianMixtureEM(
+        3,
+        covariance_type=covariance_type,
+        precisions_init=free.precisions_,
+        means_init=free.means_ + 0.3,
+        fixed=("covariances",),
+        acceleration="squarem",
+        tol=1e-10,
+        max_iter=500,
+    ).fit(X)
+    held = GaussianMixtureEM(
+        3,
+        covariance_type=covariance_type,
+        precisions_init=free.precisions_,
+        means_init=free.means_ + 0.3,
+        fixed=("covariances",),
+        max_iter=0,
+    ).fit(X)
+    assert_array_equal(model.covariances_, held.covariances_)
+    assert_array_equal(model.precisions_cholesky_, held.precisions_cholesky_)
+    assert np.diff(model.lower_bounds_).min() >= -1e-12 * abs(model.lower_bound_)
