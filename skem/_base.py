@@ -761,14 +761,8 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             Non-negative weights, as in :meth:`fit`.
 
         labels : array-like of shape (n_samples,), default=None
-            Known components (semi-supervised fitting): an integer per row,
-            its component in ``[0, n_components)``, or -1 where it is unknown.
-            A labelled row keeps responsibility 1 for its component in every
-            E-step, and the objective counts its complete-data
-            log-likelihood ``log(pi_y p(x | theta_y))``. When every component
-            has labelled rows, EM starts from their M-step and
-            ``init_params`` is not used. Every row labelled gives the
-            supervised (closed-form) estimate. See :ref:`prior_knowledge`.
+            Known components of the rows (-1 where unknown), as in
+            :meth:`fit`.
 
         Returns
         -------
@@ -811,14 +805,8 @@ class BaseMixtureEM(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             Non-negative weights, as in :meth:`fit`.
 
         labels : array-like of shape (n_samples,), default=None
-            Known components (semi-supervised fitting): an integer per row,
-            its component in ``[0, n_components)``, or -1 where it is unknown.
-            A labelled row keeps responsibility 1 for its component in every
-            E-step, and the objective counts its complete-data
-            log-likelihood ``log(pi_y p(x | theta_y))``. When every component
-            has labelled rows, EM starts from their M-step and
-            ``init_params`` is not used. Every row labelled gives the
-            supervised (closed-form) estimate. See :ref:`prior_knowledge`.
+            Known components of the rows (-1 where unknown), as in
+            :meth:`fit`.
 
         Returns
         -------
