@@ -140,12 +140,22 @@ class EMRun:
     n_rejected: int = 0
 
 
+#: Blocks a pass is cut into at least, when blocks keep
+#: :data:`MIN_CACHE_BLOCK_ROWS` rows: work for the threads of a pass over
+#: data of fewer rows than a cache block. A function of the data alone, not of
+#: the threads, so the sums have the same bits on any number of threads
+#: (measured at (20,000, 50, 10) 'diag': one block of every row took 10.0 ms
+#: a pass on two threads, four blocks 6.0 ms, and 8.2 ms on one thread).
+MIN_BLOCKS = 4
+
+
 def rows_per_block(family, data):
     """Block size of the passes: within ``working_memory`` and the cache."""
     row_bytes = family.row_bytes(data.n_features)
     budget = family.cache_block_bytes or CACHE_BLOCK_BYTES
     cache_rows = max(budget // row_bytes, MIN_CACHE_BLOCK_ROWS)
-    return min(block_size(data.n_samples, row_bytes), cache_rows)
+    shared_rows = max(-(-data.n_samples // MIN_BLOCKS), MIN_CACHE_BLOCK_ROWS)
+    return min(block_size(data.n_samples, row_bytes), cache_rows, shared_rows)
 
 
 # ----------------------------------------------------------------------

@@ -75,7 +75,9 @@ def _precision_cholesky_of_matrices(covariances):
     except np.linalg.LinAlgError:
         raise ValueError(_SINGULAR_COVARIANCE_MESSAGE) from None
     eye = np.broadcast_to(np.eye(covariances.shape[-1]), cov_chol.shape)
-    return np.swapaxes(np.linalg.solve(cov_chol, eye), -1, -2)
+    # The inverse of a triangular factor is triangular; LU's pivoting could
+    # leave rounding above it, which the triangular products would ignore.
+    return np.triu(np.swapaxes(np.linalg.solve(cov_chol, eye), -1, -2))
 
 
 def _precision_cholesky_from_precisions(precisions, covariance_type):

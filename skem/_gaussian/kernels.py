@@ -9,7 +9,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import blas
 
 from .covariances import _log_det_cholesky
 from .statistics import GaussianStats
@@ -73,8 +72,10 @@ def _estimate_gaussian_statistics(
     for k in range(n_components):
         np.subtract(X.T, means[k][:, np.newaxis], out=diff)
         diff *= roots[:, k]
-        upper = blas.dsyrk(1.0, diff)
-        scatter[k] = np.triu(upper) + np.triu(upper, 1).T
+        # numpy's product of an array with its own transpose runs BLAS
+        # syrk, and releases the GIL (scipy's dsyrk wrapper holds it, so
+        # passes on two threads took as long as on one).
+        np.matmul(diff, diff.T, out=scatter[k])
     return GaussianStats(nk=nk, means=means, scatter=scatter)
 
 
@@ -158,18 +159,13 @@ def _column_sums(values):
 
 
 def _add_product(a, b, c):
-    """``c += a @ b`` in place (numpy has no such product), in BLAS.
+    """``c += a @ b`` in place, for ``a`` and ``b`` of ``c``'s dtype.
 
-    ``a`` C- or Fortran-ordered, ``b`` and ``c`` Fortran-ordered, all of
-    ``c``'s dtype (float32 data run the float32 GEMM).
+    numpy's product (which releases the GIL, so that blocks run on several
+    threads at once; scipy's BLAS wrappers hold it) into a temporary of
+    ``c``'s shape, then added.
     """
-    gemm = blas.get_blas_funcs("gemm", (c,))
-    if a.flags.f_contiguous:
-        result = gemm(1.0, a, b, beta=1.0, c=c, overwrite_c=1)
-    else:
-        result = gemm(1.0, a.T, b, beta=1.0, c=c, trans_a=1, overwrite_c=1)
-    if not np.shares_memory(result, c):  # BLAS worked on a copy
-        c[...] = result
+    c += np.matmul(a, b)
 
 
 @dataclass(frozen=True)
