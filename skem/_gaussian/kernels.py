@@ -163,9 +163,12 @@ def _add_product(a, b, c):
 
     numpy's product (which releases the GIL, so that blocks run on several
     threads at once; scipy's BLAS wrappers hold it) into a temporary of
-    ``c``'s shape, then added.
+    ``c``'s shape, then added. As in BLAS, no floating-point warnings: rows
+    so far away that their products overflow are the caller's to handle (the
+    engine gives them log-density -inf).
     """
-    c += np.matmul(a, b)
+    with np.errstate(over="ignore", invalid="ignore"):
+        c += np.matmul(a, b)
 
 
 @dataclass(frozen=True)
