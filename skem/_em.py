@@ -144,8 +144,9 @@ class EMRun:
 #: :data:`MIN_CACHE_BLOCK_ROWS` rows: work for the threads of a pass over
 #: data of fewer rows than a cache block. A function of the data alone, not of
 #: the threads, so the sums have the same bits on any number of threads
-#: (measured at (20,000, 50, 10) 'diag': one block of every row took 10.0 ms
-#: a pass on two threads, four blocks 6.0 ms, and 8.2 ms on one thread).
+#: (measured at (20,000, 50, 10) 'diag', per iteration of a fit: one block
+#: of every row 10.0 ms on two threads, four blocks 6.0 ms on two threads and
+#: 8.2 ms on one).
 MIN_BLOCKS = 4
 
 
