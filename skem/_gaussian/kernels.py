@@ -168,7 +168,11 @@ def _add_product(a, b, c):
     engine gives them log-density -inf).
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        c += np.matmul(a, b)
+        # As (b.T @ a.T).T: for Fortran-ordered ``a`` and ``c`` the product
+        # comes out in ``c``'s order, so the sum runs along contiguous
+        # memory (1.7 times faster than ``a @ b``; as fast as scipy's gemm
+        # into ``c``).
+        c += (b.T @ a.T).T
 
 
 @dataclass(frozen=True)
