@@ -95,6 +95,9 @@ class GaussianFamily(Family):
 
     parameter_names = ("means_", "covariances_", "precisions_cholesky_")
 
+    #: The estimator, as messages name it.
+    estimator_name = "GaussianMixtureEM"
+
     fixable = {
         "means": (("means_",), "means_init"),
         "covariances": (("covariances_", "precisions_cholesky_"), "precisions_init"),
@@ -290,7 +293,11 @@ class GaussianFamily(Family):
             return
         moments = data.reduce(block_moments, rows_per_block(self, data))
         self.prior = resolve_prior(
-            self.prior_spec, moments, self.covariance_type, self.n_components
+            self.prior_spec,
+            moments,
+            self.covariance_type,
+            self.n_components,
+            self.estimator_name,
         )
 
     def log_prior(self, params):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
+from .._count_priors import prior_keys
 from .._family import SufficientStatistics
 
 #: The keys of a ``prior`` dict of :class:`~skem.GaussianMixtureEM`.
@@ -100,20 +101,15 @@ def block_moments(block):
     return DataMoments(weight=weight, mean=mean, m2=m2, scatter=scatter)
 
 
-def resolve_prior(spec, moments, covariance_type, n_components):
+def resolve_prior(spec, moments, covariance_type, n_components, whom):
     """The hyperparameters of ``spec`` (``"conjugate"`` or a dict).
 
     Defaults are mclust's ``defaultPrior`` on the data's moments; the
     variances use the ``n - 1`` denominator of R's ``var`` (the summed weight
-    minus one, with frequency weights).
+    minus one, with frequency weights). ``whom`` names the estimator in the
+    message about unknown keys.
     """
-    spec = {} if spec == "conjugate" else dict(spec)
-    unknown = sorted(set(spec) - set(PRIOR_KEYS))
-    if unknown:
-        raise ValueError(
-            f"prior has unknown keys {unknown}; GaussianMixtureEM's prior takes "
-            f"{list(PRIOR_KEYS)}."
-        )
+    spec = prior_keys(spec, PRIOR_KEYS, whom)
     n_features = len(moments.mean)
     shrinkage = float(spec.get("shrinkage", 0.01))
     if not (np.isfinite(shrinkage) and shrinkage >= 0):

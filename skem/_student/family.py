@@ -38,7 +38,7 @@ from .._gaussian.covariances import (
     _log_det_cholesky,
 )
 from .._gaussian.family import GaussianFamily, MissingWork
-from .._gaussian.prior import PRIOR_KEYS, map_covariances, map_means
+from .._gaussian.prior import map_covariances, map_means
 from .._gaussian.statistics import GaussianStats
 from .._validation import check_shape, nan_mask
 
@@ -222,6 +222,10 @@ class StudentFamily(GaussianFamily):
 
     parameter_names = (*GaussianFamily.parameter_names, "degrees_of_freedom_")
 
+    # The Gaussian conjugate prior on locations and scale matrices (none on
+    # the degrees of freedom), resolved by GaussianFamily.resolve_prior.
+    estimator_name = "StudentTMixture"
+
     fixable = {
         **GaussianFamily.fixable,
         "degrees_of_freedom": (("degrees_of_freedom_",), "dof_init"),
@@ -255,19 +259,6 @@ class StudentFamily(GaussianFamily):
             # (no M-step, no extrapolation, no free parameter).
             self.dof_type = "fixed"
         return self
-
-    def resolve_prior(self, data):
-        # The Gaussian conjugate prior on locations and scale matrices; none
-        # on the degrees of freedom.
-        if isinstance(self.prior_spec, dict):
-            unknown = sorted(set(self.prior_spec) - set(PRIOR_KEYS))
-            if unknown:
-                raise ValueError(
-                    f"prior has unknown keys {unknown}; StudentTMixture's prior "
-                    f"takes {list(PRIOR_KEYS)} (the degrees of freedom have no "
-                    "prior)."
-                )
-        super().resolve_prior(data)
 
     def row_bytes(self, n_features):
         # Distances, scale weights and their products: four more per component.
